@@ -1,0 +1,11 @@
+"""Domain models. Every module listed here is loaded by Tortoise and covered by the migrations."""
+
+MODEL_MODULES = [
+    "node.models.accounts",
+    "node.models.actors",
+    "node.models.social",
+    "node.models.moderation",
+    "node.models.peers",
+    "node.models.jobs",
+    "node.models.web",
+]

@@ -1,0 +1,1 @@
+"""Test support: databases, real node processes, free ports. Shared by every test folder."""
