@@ -1,0 +1,58 @@
+"""``Announce`` (boost) of a note. A note we do not have is fetched from its origin — never
+taken from the activity, which anybody could have forged — and stored with its author."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from federation import vocab
+from federation.inbox.handlers.create import NOTE_TYPES, remote_note_fields
+from federation.inbox.lookups import origin_object
+from federation.inbox.process import Inbound
+from federation.remote.actors import fetch_actor
+from node import clock
+from node.models.actors import Actor
+from node.models.social import Note
+from node.services.reactions import receive_announce
+from node.services.remote_content import store_remote_note
+
+
+def _published(value: object) -> datetime:
+    if isinstance(value, str):
+        try:
+            moment = datetime.fromisoformat(value)
+        except ValueError:
+            return clock.now()
+        if moment.tzinfo is not None:
+            return moment
+    return clock.now()
+
+
+async def handle_announce(inbound: Inbound) -> None:
+    note_uri = vocab.id_of(inbound.object)
+    if note_uri is None:
+        return
+    published = _published(inbound.activity.get("published"))
+    note = await Note.get_or_none(uri=note_uri)
+    if note is not None:
+        async with inbound.commit():
+            await receive_announce(inbound.actor, note, inbound.id, published)
+        return
+    if vocab.host_of(note_uri) == inbound.our_host:
+        return  # one of ours that no longer exists
+    document = await origin_object(inbound, inbound.object)
+    if document is None or vocab.type_of(document) not in NOTE_TYPES:
+        return
+    author_uri = vocab.first_id(document.get("attributedTo"))
+    if author_uri is None or not vocab.same_origin(author_uri, vocab.id_of(document)):
+        return
+    author = await Actor.get_or_none(uri=author_uri)
+    if author is None:
+        author = await fetch_actor(inbound.fetcher, author_uri)
+    fields = await remote_note_fields(inbound, document, author)
+    if fields is None:
+        return
+    async with inbound.commit():
+        stored = await store_remote_note(author, fields)
+        if stored is not None:
+            await receive_announce(inbound.actor, stored, inbound.id, published)
