@@ -1,0 +1,1 @@
+"""Use cases of the node. Handlers and jobs call these; they hold the business rules."""

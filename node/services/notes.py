@@ -1,0 +1,301 @@
+"""Posts: writing, editing and deleting local notes, reading any note the viewer may see.
+
+Received notes are stored by :func:`store_remote_note` / :func:`delete_remote_note` (in
+``node.services.remote_content``, re-exported here). Every change opens its own transaction and
+calls the ``Publisher`` inside it, so the change and its deliveries commit together; actors are
+resolved (network I/O) before the transaction opens.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, Literal
+
+from tortoise.expressions import F
+from tortoise.transactions import in_transaction
+
+from node import clock
+from node.config import Settings
+from node.errors import NotFound, PermissionDenied, RutaError, ValidationFailed
+from node.ids import new_id
+from node.models.actors import Actor
+from node.models.social import Block, Note, NoteAddressee, Tombstone, Visibility
+from node.ports import ActorResolver, Publisher
+from node.services import text
+from node.services.remote_content import delete_remote_note, store_remote_note
+from node.services.visibility import can_see, visible_to
+from node.urls import Urls
+
+__all__ = [
+    "MAX_MENTIONS",
+    "can_see",
+    "create_note",
+    "delete_note",
+    "delete_remote_note",
+    "edit_note",
+    "get_visible_note",
+    "parse_id",
+    "store_remote_note",
+    "urls_for",
+    "visible_to",
+]
+
+# Each mention may cost a WebFinger and an actor fetch; Mastodon-sized posts rarely need more.
+MAX_MENTIONS = 20
+MAX_ADDRESSEES = 50
+
+
+def urls_for(actor: Actor) -> Urls:
+    """The URL builder of the node a local actor lives on: its ids start with that node's base
+    URL, so services that only hold the actor still build ids the one way ``Urls`` does."""
+    scheme: Literal["http", "https"] = "https" if actor.uri.startswith("https:") else "http"
+    return Urls(Settings(domain=actor.domain, scheme=scheme))
+
+
+_MAX_ID = 2**63 - 1  # ids are BIGINT: a larger number names nothing (and must not reach SQL)
+
+
+def parse_id(value: int | str) -> int | None:
+    """An id from a URL or JSON (ids travel as strings of digits) → int, or None if it cannot
+    be one of ours."""
+    if isinstance(value, int):
+        return value if 0 < value <= _MAX_ID else None
+    if not value.isascii() or not value.isdigit() or len(value) > 19:
+        return None
+    number = int(value)
+    return number if 0 < number <= _MAX_ID else None
+
+
+def parse_note_id(note_id: int | str) -> int:
+    """A note id → int; anything that cannot be one is simply not found."""
+    number = parse_id(note_id)
+    if number is None:
+        raise NotFound("No such note, or it is not visible to you.")
+    return number
+
+
+async def get_visible_note(note_id: int | str, viewer: Actor | None) -> Note:
+    """The note with this id if ``viewer`` may see it; ``NotFound`` otherwise — the same answer
+    whether it does not exist or is hidden, so its existence is never confirmed."""
+    note = await Note.get_or_none(id=parse_note_id(note_id)).prefetch_related("author")
+    if note is None or not await can_see(note, viewer):
+        raise NotFound("No such note, or it is not visible to you.")
+    return note
+
+
+async def create_note(
+    publisher: Publisher,
+    author: Actor,
+    *,
+    content: str,
+    language: str,
+    visibility: Visibility,
+    in_reply_to: str | None = None,
+    to: Sequence[Actor | str] = (),
+    resolver: ActorResolver | None = None,
+    urls: Urls | None = None,
+) -> Note:
+    """Publish a local note written in markdown.
+
+    Mentions (``@user``, ``@user@host``) are resolved through ``resolver`` (without one: among
+    actors already known here) and become addressees, as do the actors or references in ``to``
+    and the author of the note replied to. ``in_reply_to`` is a note id or URI the author may
+    see. A direct note needs at least one addressee.
+    """
+    if not author.local:
+        raise PermissionDenied("Only local actors write notes here.")
+    source = text.validate_note_content(content)
+    language = text.validate_local_language(language)
+    visibility = _parse_visibility(visibility)
+    parent = await _find_parent(in_reply_to, author)
+    mentioned = await _resolve_mentions(resolver, author, source)
+    addressed = await _resolve_addressees(resolver, author, to)
+    if parent is not None and parent.author_id != author.id:  # type: ignore[attr-defined]
+        addressed.setdefault(parent.author_id, parent.author)  # type: ignore[attr-defined]
+    mentioned_ids = {a.id for a in mentioned.values()}
+    addressees = {a.id: a for a in mentioned.values()} | addressed
+    if visibility is Visibility.DIRECT and not addressees:
+        raise ValidationFailed.on(
+            "to", "A direct note needs at least one mentioned or addressed account."
+        )
+    urls = urls or urls_for(author)
+    note_id = new_id()
+    note = Note(
+        id=note_id,
+        uri=urls.note(note_id),
+        url=urls.note_page(author.username, note_id),
+        author=author,
+        local=True,
+        visibility=visibility,
+        content_source=source,
+        content_html=_render(source, mentioned, urls),
+        language=language,
+        in_reply_to=parent,
+        in_reply_to_uri=parent.uri if parent else None,
+        context_uri=parent.context_uri if parent else None,
+        tags=_tags(source, addressees.values(), urls),
+        published=clock.now(),
+    )
+    async with in_transaction():
+        await note.save(force_create=True)
+        await NoteAddressee.bulk_create(
+            [
+                NoteAddressee(note=note, actor=a, mentioned=a.id in mentioned_ids)
+                for a in addressees.values()
+            ]
+        )
+        if parent is not None:
+            await Note.filter(id=parent.id).update(reply_count=F("reply_count") + 1)
+        await publisher.note_created(note)
+    return note
+
+
+async def edit_note(
+    publisher: Publisher,
+    author: Actor,
+    note_id: int | str,
+    *,
+    content: str,
+    language: str | None = None,
+    resolver: ActorResolver | None = None,
+    urls: Urls | None = None,
+) -> Note:
+    """Change the text (and optionally the language) of one's own note; sends ``Update``.
+
+    New mentions become addressees; nobody who could see the note loses it.
+    """
+    note = await get_visible_note(note_id, author)
+    if note.author_id != author.id:  # type: ignore[attr-defined]
+        raise PermissionDenied("Only the author can edit this note.")
+    source = text.validate_note_content(content)
+    language = text.validate_local_language(language) if language is not None else note.language
+    mentioned = await _resolve_mentions(resolver, author, source)
+    urls = urls or urls_for(author)
+    async with in_transaction():
+        known = {
+            row.actor_id: row  # type: ignore[attr-defined]
+            for row in await NoteAddressee.filter(note_id=note.id).prefetch_related("actor")
+        }
+        for actor in mentioned.values():
+            if actor.id not in known:
+                known[actor.id] = await NoteAddressee.create(note=note, actor=actor, mentioned=True)
+                known[actor.id].actor = actor
+        note.content_source = source
+        note.content_html = _render(source, mentioned, urls)
+        note.language = language
+        note.tags = _tags(source, [row.actor for row in known.values()], urls)
+        note.edited_at = clock.now()
+        await note.save(
+            update_fields=["content_source", "content_html", "language", "tags", "edited_at"]
+        )
+        await publisher.note_updated(note)
+    return note
+
+
+async def delete_note(publisher: Publisher, author: Actor, note_id: int | str) -> None:
+    """Delete one's own note: ``Delete{Tombstone}`` goes out and its id is never used again."""
+    note = await get_visible_note(note_id, author)
+    if note.author_id != author.id:  # type: ignore[attr-defined]
+        raise PermissionDenied("Only the author can delete this note.")
+    async with in_transaction():
+        await publisher.note_deleted(note)
+        await Tombstone.get_or_create(uri=note.uri, defaults={"former_type": "Note"})
+        if note.in_reply_to_id is not None:  # type: ignore[attr-defined]
+            await Note.filter(id=note.in_reply_to_id, reply_count__gt=0).update(  # type: ignore[attr-defined]
+                reply_count=F("reply_count") - 1
+            )
+        await note.delete()
+
+
+# --- helpers ----------------------------------------------------------------------------
+
+
+def _parse_visibility(value: Visibility | str) -> Visibility:
+    try:
+        return Visibility(value)
+    except ValueError:
+        choices = ", ".join(v.value for v in Visibility)
+        raise ValidationFailed.on("visibility", f"Visibility must be one of {choices}.") from None
+
+
+async def _find_parent(reference: str | None, author: Actor) -> Note | None:
+    if reference is None or not reference.strip():
+        return None
+    reference = reference.strip()
+    number = parse_id(reference)
+    query = Note.filter(id=number) if number is not None else Note.filter(uri=reference)
+    parent = await query.prefetch_related("author").first()
+    if parent is None or not await can_see(parent, author):
+        raise ValidationFailed.on(
+            "in_reply_to", "The note you reply to does not exist or is not visible to you."
+        )
+    return parent
+
+
+async def _resolve(resolver: ActorResolver | None, reference: str) -> Actor:
+    if resolver is not None:
+        return await resolver.resolve(reference)
+    user, _, host = reference.lstrip("@").partition("@")
+    actor = await Actor.filter(username__iexact=user, domain=host.lower()).first()
+    if actor is None:
+        raise NotFound(f"Nobody answers to {reference}.")
+    return actor
+
+
+async def _blocked_between(a: Actor, b: Actor) -> bool:
+    return await Block.filter(actor_id__in=[a.id, b.id], target_id__in=[a.id, b.id]).exists()
+
+
+async def _resolve_mentions(
+    resolver: ActorResolver | None, author: Actor, source: str
+) -> dict[text.Mention, Actor]:
+    """Mentions that name someone → their actors. Unknown names (and people the author blocks
+    or is blocked by) stay plain text, as on Mastodon."""
+    mentions = text.extract_mentions(source)
+    if len(mentions) > MAX_MENTIONS:
+        raise ValidationFailed.on("content", f"A note can mention at most {MAX_MENTIONS} accounts.")
+    found: dict[text.Mention, Actor] = {}
+    for user, host in mentions:
+        try:
+            actor = await _resolve(resolver, f"@{user}@{host or author.domain}")
+        except RutaError:
+            continue
+        if actor.id != author.id and not await _blocked_between(author, actor):
+            found[(user, host)] = actor
+    return found
+
+
+async def _resolve_addressees(
+    resolver: ActorResolver | None, author: Actor, to: Sequence[Actor | str]
+) -> dict[int, Actor]:
+    if len(to) > MAX_ADDRESSEES:
+        raise ValidationFailed.on("to", f"A note can be addressed to at most {MAX_ADDRESSEES}.")
+    found: dict[int, Actor] = {}
+    for entry in to:
+        if isinstance(entry, Actor):
+            actor = entry
+        else:
+            try:
+                actor = await _resolve(resolver, entry.strip())
+            except RutaError as exc:
+                raise ValidationFailed.on("to", f"{entry}: {exc.message}") from None
+        if await _blocked_between(author, actor):
+            raise ValidationFailed.on("to", f"You cannot address {actor.handle}.")
+        if actor.id != author.id:
+            found[actor.id] = actor
+    return found
+
+
+def _render(source: str, mentioned: dict[text.Mention, Actor], urls: Urls) -> str:
+    links = {key: actor.url or actor.uri for key, actor in mentioned.items()}
+    return text.render_markdown(source, mention_links=links, tag_url=urls.tag)
+
+
+def _tags(source: str, addressees: Any, urls: Urls) -> list[dict[str, str]]:
+    """``Mention`` for every addressee (Mastodon needs one per DM recipient) and ``Hashtag``s."""
+    tags = [{"type": "Mention", "name": f"@{a.handle}", "href": a.uri} for a in addressees]
+    tags += [
+        {"type": "Hashtag", "name": f"#{name}", "href": urls.tag(name)}
+        for name in text.extract_hashtags(source)
+    ]
+    return tags

@@ -1,0 +1,37 @@
+"""The JSON API under ``/api/v1`` and its OpenAPI document at ``/api/openapi.json``."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from node.appkeys import SETTINGS
+from web.api import accounts, blocks, follows, me, notes, reactions, timelines
+from web.api.openapi import build_document
+from web.api.routing import Operation
+
+API_OPERATIONS = web.AppKey("api_operations", list[Operation])
+
+
+def all_operations() -> list[Operation]:
+    return [
+        *me.OPERATIONS,
+        *accounts.OPERATIONS,
+        *notes.OPERATIONS,
+        *reactions.OPERATIONS,
+        *timelines.OPERATIONS,
+        *follows.OPERATIONS,
+        *blocks.OPERATIONS,
+    ]
+
+
+async def openapi_json(request: web.Request) -> web.Response:
+    document = build_document(request.app[API_OPERATIONS], request.app[SETTINGS].base_url)
+    return web.json_response(document)
+
+
+def setup(app: web.Application) -> None:
+    operations = all_operations()
+    app[API_OPERATIONS] = operations
+    for op in operations:
+        app.router.add_route(op.method, op.path, op.handler)
+    app.router.add_get("/api/openapi.json", openapi_json)
