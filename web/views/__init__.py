@@ -1,0 +1,26 @@
+"""HTML pages for people. ``setup(app)`` wires rendering, sessions, CSRF, mail and the pages."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from node.appkeys import JOBS, SETTINGS
+from node.middleware import HTML_ERROR_RENDERER
+from node.services import mail
+from web import rendering
+from web.csrf import csrf_middleware
+from web.mail_composer import COMPOSER, TemplateMailComposer
+from web.views import auth, pages, settings
+
+
+def setup(app: web.Application) -> None:
+    """Register the page foundation: templates and catalogs, the translated error pages, the CSRF
+    check, the ``mail`` queue, and the home, account and settings pages."""
+    rendering.setup(app)
+    app[HTML_ERROR_RENDERER] = rendering.render_error
+    app.middlewares.append(csrf_middleware)
+    app[COMPOSER] = TemplateMailComposer(app)
+    app[JOBS].register(mail.queue_spec(app[SETTINGS]))
+    pages.setup(app)
+    auth.setup(app)
+    settings.setup(app)
