@@ -11,6 +11,7 @@ part that creates things).
 
 from __future__ import annotations
 
+import importlib.util
 import ipaddress
 import re
 import tomllib
@@ -257,6 +258,14 @@ def _parse_database_url(variable: str, raw: str) -> str:
             parts.port  # noqa: B018 - raises ValueError on a bad port
         except ValueError:
             raise ConfigError(variable, expected, raw) from None
+        if importlib.util.find_spec("asyncpg") is None:
+            # The plain install (README) is SQLite only; say how to add the driver rather than
+            # letting the ORM fail later with an import traceback. The URL may hold a password.
+            raise ConfigError(
+                variable,
+                "SQLite, or the PostgreSQL driver installed for a postgres:// URL "
+                "(pip install -c constraints.txt -e '.[postgres]')",
+            )
         return "postgres" + raw[len(parts.scheme) :]
     raise ConfigError(variable, expected, raw)
 

@@ -72,8 +72,19 @@ def _pg_credentials(settings: Settings) -> dict[str, Any]:
     }
 
 
+# Counts opens and closes, so in-process memories of table contents (domain blocks) can tell a
+# database opened since they were filled (tests open a fresh one per test).
+_opened_generation = 0
+
+
+def opened_generation() -> int:
+    return _opened_generation
+
+
 async def init(settings: Settings) -> None:
     """Open the ORM for this process (connections are made lazily on first query)."""
+    global _opened_generation
+    _opened_generation += 1
     if settings.is_sqlite:
         Path(settings.database_url[len("sqlite://") :]).parent.mkdir(parents=True, exist_ok=True)
     # Tortoise caches each model's INSERT SQL by connection name and table, not by dialect: a
@@ -84,6 +95,8 @@ async def init(settings: Settings) -> None:
 
 
 async def close() -> None:
+    global _opened_generation
+    _opened_generation += 1
     await Tortoise.close_connections()
     # Drop the global context so a later init (tests, CLI) starts clean.
     from tortoise import context
@@ -152,6 +165,10 @@ async def migrate() -> list[str]:
                 log.info("applied migration %s.%s", app_label, name)
 
         await MigrationExecutor(conn, _apps_config()).migrate(progress=progress)
+        # The listings' full-text index is not a model: created (if missing) after each run.
+        from node.services.market.search_schema import ensure_search_index
+
+        await ensure_search_index(conn)
         return applied
     finally:
         if pg:

@@ -22,7 +22,7 @@ from datetime import datetime, timedelta
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F, Q
 
-from node import clock
+from node import clock, db
 from node.models.peers import PeerHost
 
 FAILURES_BEFORE_PAUSE = 10
@@ -30,6 +30,13 @@ PAUSE = timedelta(seconds=60)
 UNAVAILABLE_AFTER = timedelta(hours=72)
 # last_success_at is refreshed at most this often, so a busy host costs no write per delivery.
 _SUCCESS_STAMP_EVERY = timedelta(hours=1)
+# Hosts ``mark_alive`` found with nothing to reset are not looked up again for this long (every
+# inbox POST calls it; on SQLite each query waits for the one connection). A failure recorded in
+# this process forgets the host at once; one recorded by another process of the node is noticed
+# after this delay at the latest.
+_ALIVE_MEMORY_SECONDS = 10.0
+_alive_memory: dict[str, float] = {}
+_alive_memory_opening = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +93,7 @@ async def record_success(host: str, known: HostHealth | None = None) -> None:
 
 async def record_failure(host: str) -> HostHealth:
     """One more delivery to ``host`` failed in a way worth retrying; returns the new state."""
+    _alive_memory.pop(host.lower(), None)
     now = clock.now()
     updated = await PeerHost.filter(host=host).update(
         consecutive_failures=F("consecutive_failures") + 1
@@ -129,7 +137,13 @@ async def mark_alive(host: str) -> None:
     Called by the inbox after verifying a signature, so it reads before it writes: a host with
     nothing to reset costs one indexed SELECT.
     """
+    global _alive_memory_opening
     host = host.lower()
+    if _alive_memory_opening != db.opened_generation():  # another database (tests)
+        _alive_memory.clear()
+        _alive_memory_opening = db.opened_generation()
+    if _alive_memory.get(host, 0.0) > clock.monotonic():
+        return
     pending = await PeerHost.filter(
         Q(unavailable_at__isnull=False)
         | Q(paused_until__isnull=False)
@@ -140,6 +154,9 @@ async def mark_alive(host: str) -> None:
         await PeerHost.filter(host=host).update(
             consecutive_failures=0, paused_until=None, failing_since=None, unavailable_at=None
         )
+    if len(_alive_memory) > 10_000:
+        _alive_memory.clear()
+    _alive_memory[host] = clock.monotonic() + _ALIVE_MEMORY_SECONDS
 
 
 async def unavailable_among(hosts: Collection[str]) -> set[str]:

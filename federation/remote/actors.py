@@ -30,6 +30,14 @@ ACTOR_TTL = timedelta(days=1)
 # At most one refetch of an actor's key per this interval (a failed signature triggers it).
 KEY_REFETCH_INTERVAL = timedelta(minutes=5)
 _TRANSIENT = frozenset({"timeout", "connection"})
+# Keys found in the database are kept in memory this long: every inbox POST needs one, and on
+# SQLite each query waits for the one connection (bench/inbox.py). A changed actor (Update{Person},
+# refetch) drops the whole memory at once through ``_key_generation``; a key rotated by another
+# process of the same node is seen at the latest after the TTL (or at once, via the refetch that
+# a failed signature triggers).
+_KEY_MEMORY_TTL = 60.0
+_KEY_MEMORY_MAX = 10_000
+_key_generation = 0
 
 
 async def fetch_actor(fetcher: Fetcher, uri: str, *, refresh: bool = False) -> Actor:
@@ -79,6 +87,8 @@ def is_fresh(actor: Actor) -> bool:
 
 async def upsert_remote_actor(fields: RemoteActorFields) -> Actor:
     """Insert or update the remote actor ``fields.uri``. Never touches a local actor."""
+    global _key_generation
+    _key_generation += 1  # its keys may have changed: forget every remembered key
     values = {**fields.model_fields(), "fetched_at": clock.now()}
     stored = await Actor.get_or_none(uri=fields.uri)
     if stored is None:
@@ -124,12 +134,35 @@ class RemoteKeys:
     def __init__(self, fetcher: Fetcher) -> None:
         self._fetcher = fetcher
         self._inflight: dict[str, asyncio.Task[ResolvedKey | None]] = {}
+        # key id → (generation, monotonic expiry, key) of keys read from the database
+        self._memory: dict[str, tuple[int, float, ResolvedKey]] = {}
+
+    def _remembered(self, key_id: str) -> ResolvedKey | None:
+        entry = self._memory.get(key_id)
+        if entry is None:
+            return None
+        generation, expires, key = entry
+        if generation != _key_generation or expires < clock.monotonic():
+            del self._memory[key_id]
+            return None
+        return key
+
+    def _remember(self, key_id: str, key: ResolvedKey) -> None:
+        if len(self._memory) >= _KEY_MEMORY_MAX:
+            self._memory.pop(next(iter(self._memory)))  # the oldest entry
+        self._memory[key_id] = (_key_generation, clock.monotonic() + _KEY_MEMORY_TTL, key)
 
     async def lookup(self, key_id: str) -> ResolvedKey | None:
         """The key ``key_id``: stored, or fetched from its owner. None when nobody lists it."""
+        remembered = self._remembered(key_id)
+        if remembered is not None:
+            return remembered
         stored = await _actor_with_key(key_id)
         if stored is not None:
-            return key_of(stored, key_id)
+            key = key_of(stored, key_id)
+            if key is not None:
+                self._remember(key_id, key)
+            return key
         task = self._inflight.get(key_id)
         if task is None:
             task = asyncio.ensure_future(self._fetch_key(key_id))
@@ -141,6 +174,7 @@ class RemoteKeys:
         """Fetch the owner of ``key_id`` again after a failed signature, at most once per
         ``KEY_REFETCH_INTERVAL``. True when the stored key changed (verify again), else False.
         """
+        self._memory.pop(key_id, None)
         actor = await _actor_with_key(key_id)
         if actor is None or actor.local or not _may_refetch(actor):
             return False

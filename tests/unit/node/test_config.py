@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 from pathlib import Path
 
 import pytest
@@ -125,3 +126,20 @@ def test_readme_documents_every_variable() -> None:
     readme = (Path(__file__).parents[3] / "README.md").read_text()
     missing = [v for v in VARIABLES if f"`{v}`" not in readme]
     assert not missing, f"README.md configuration table lacks {missing}"
+
+
+def test_postgresql_url_without_its_driver_says_how_to_install_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The README's plain install has no asyncpg; a postgres URL must not end in a traceback.
+    real_find_spec = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util,
+        "find_spec",
+        lambda name, *a: None if name == "asyncpg" else real_find_spec(name, *a),
+    )
+    with pytest.raises(ConfigError) as raised:
+        load_settings({"RUTA_DATABASE_URL": "postgres://u:secret@db/ruta"})
+    message = str(raised.value)
+    assert message.startswith("RUTA_DATABASE_URL: ")
+    assert ".[postgres]" in message and "secret" not in message
