@@ -1,114 +1,139 @@
-"""Federation reads against a static handler: prints requests/s and the ratio (DESIGN.md "Runtime").
+"""Federation reads: actor GET and WebFinger requests/s.
 
-Starts ``ruta serve`` (SQLite, workers on, as a city runs it) in a temporary directory, creates
-one user, then hammers each URL with concurrent keep-alive GETs for a few seconds:
+Against two references, each hammered with the same load (32 keep-alive connections, the same
+number of seconds):
 
-- ``/healthz`` — the baseline: a constant JSON answer through the same middlewares;
-- the actor document and WebFinger — served from memory after the first request;
-- NodeInfo and the outbox's first page — database reads on every request.
-
-Target: actor and WebFinger ≥ 0.5× the baseline.
-
-    .venv/bin/python -m bench.reads [--seconds 3] [--concurrency 32]
+- the ``static`` helper: a bare aiohttp handler answering the very bytes the node answered
+  (same size), the physical limit of one Python process here — target ≥ 0.5×;
+- bovine-herd from the peers kit (../shared/peers): its actor wants signed GETs (authorized
+  fetch), so it gets a pool of signed ones (its key lookup is cached after the first) —
+  target: ours ≥ 20× its rate. When it cannot be started the rows say why.
 """
 
 from __future__ import annotations
 
-import argparse
-import asyncio
 import os
-import socket
 import subprocess
-import sys
-import tempfile
-import time
 import urllib.request
 from pathlib import Path
 
-import aiohttp
+from bench.actors import AS2, signed_get
+from bench.common import (
+    Context,
+    Load,
+    Node,
+    Request,
+    Row,
+    free_port,
+    hammer,
+    helper,
+    ratio_row,
+)
 
-RUTA = str(Path(sys.executable).parent / "ruta")
-ACCEPT_AS2 = {"Accept": "application/activity+json"}
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-async def _hammer(url: str, headers: dict[str, str], seconds: float, concurrency: int) -> float:
-    done = 0
-    deadline = time.perf_counter() + seconds
-    connector = aiohttp.TCPConnector(limit=concurrency)
-    async with aiohttp.ClientSession(connector=connector) as session:
-
-        async def worker() -> None:
-            nonlocal done
-            while time.perf_counter() < deadline:
-                async with session.get(url, headers=headers) as response:
-                    await response.read()
-                    if response.status != 200:
-                        raise RuntimeError(f"{url} answered {response.status}")
-                done += 1
-
-        started = time.perf_counter()
-        await asyncio.gather(*(worker() for _ in range(concurrency)))
-        return done / (time.perf_counter() - started)
+KIT = Path(os.environ.get("RUTA_PEERS_KIT", Path(__file__).parents[2] / "shared" / "peers"))
+HANDLE = "benchcow"
+HERD_START_TIMEOUT = 900  # the kit installs bovine-herd on first use
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=float, default=3.0)
-    parser.add_argument("--concurrency", type=int, default=32)
-    args = parser.parse_args()
-    port = _free_port()
-    with tempfile.TemporaryDirectory() as data_dir:
-        env = {k: v for k, v in os.environ.items() if not k.startswith("RUTA_")}
-        env.update(
-            {
-                "RUTA_DOMAIN": f"127.0.0.1:{port}",
-                "RUTA_DATA_DIR": data_dir,
-                "RUTA_LOG_LEVEL": "warning",
-            }
-        )
-        server = subprocess.Popen(
-            [RUTA, "serve", "--host", "127.0.0.1", "--port", str(port)],
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
+def _get(url: str, headers: dict[str, str]) -> bytes:
+    req = urllib.request.Request(url, headers=headers)
+    with urllib.request.urlopen(req, timeout=10) as response:
+        body: bytes = response.read()
+        return body
+
+
+def _measure(url: str, pool: list[Request], ctx: Context, what: str) -> Load:
+    hammer(url, pool, 1.0)  # warm-up: connections, caches
+    load = hammer(url, pool, ctx.seconds)
+    load.check(what)
+    return load
+
+
+def _herd(ctx: Context) -> tuple[float, float] | str:
+    """(actor req/s, WebFinger req/s) of bovine-herd, or why it is unavailable."""
+    if not (KIT / "bovine-herd" / "run.sh").is_file():
+        return f"peers kit not found at {KIT}"
+    signer = ctx.actors()[0]
+    keys = helper("keys", ctx.workdir, str(ctx.actors_file))
+    port = free_port()
+    env = {**os.environ, "HERD_FRESH": "1"}
+    try:
+        started = subprocess.run(
+            ["bash", str(KIT / "bovine-herd" / "run.sh"), str(port), HANDLE],
+            capture_output=True, text=True, timeout=HERD_START_TIMEOUT, env=env,
+        )  # fmt: skip
+        if started.returncode != 0:
+            return "bovine-herd did not start: " + started.stderr.strip().splitlines()[-1][:200]
+        actor_url = started.stdout.split("actor=")[1].split()[0]
+        signer_id = signer.uri(f"127.0.0.1:{keys.port}")
+        pool: list[Request] = [(signed_get(actor_url, signer, signer_id), None) for _ in range(50)]
         try:
-            base = f"http://127.0.0.1:{port}"
-            for _ in range(300):
-                try:
-                    urllib.request.urlopen(base + "/readyz", timeout=1).read()  # noqa: S310 - our http URL
-                    break
-                except OSError:
-                    time.sleep(0.05)
-            subprocess.run(
-                [RUTA, "user", "create", "ana", "--email", "ana@example.org"],
-                env=env, input="correct horse battery\n", text=True, check=True,
-                capture_output=True,
+            actor = _measure(actor_url, pool, ctx, "bovine-herd actor")
+            finger = f"http://127.0.0.1:{port}/.well-known/webfinger?resource=acct:{HANDLE}@127.0.0.1:{port}"
+            webfinger = _measure(finger, [({}, None)], ctx, "bovine-herd webfinger")
+        except RuntimeError as exc:
+            return f"bovine-herd failed under load: {exc}"
+        return actor.rate, webfinger.rate
+    except subprocess.TimeoutExpired:
+        return f"bovine-herd did not start within {HERD_START_TIMEOUT} s"
+    finally:
+        subprocess.run(
+            ["bash", str(KIT / "stop.sh"), f"herd-{port}"], capture_output=True, timeout=60
+        )
+        keys.stop()
+
+
+def run(ctx: Context) -> list[Row]:
+    node = Node(ctx.workdir)
+    static = None
+    try:
+        node.start()
+        node.create_user("ana")
+        actor_path = "/users/ana"
+        finger_path = f"/.well-known/webfinger?resource=acct:ana@{node.domain}"
+        static_dir = ctx.workdir / "static"
+        static_dir.mkdir(exist_ok=True)
+        (static_dir / "actor").write_bytes(_get(node.url + actor_path, {"Accept": AS2}))
+        (static_dir / "webfinger").write_bytes(_get(node.url + finger_path, {}))
+        static = helper("static", ctx.workdir, str(static_dir))
+        as2: list[Request] = [({"Accept": AS2}, None)]
+        plain: list[Request] = [({}, None)]
+        ours = {
+            "actor": _measure(node.url + actor_path, as2, ctx, "actor"),
+            "webfinger": _measure(node.url + finger_path, plain, ctx, "webfinger"),
+        }
+        bare = {
+            "actor": _measure(static.url + "/actor", as2, ctx, "static actor"),
+            "webfinger": _measure(static.url + "/webfinger", plain, ctx, "static webfinger"),
+        }
+        sizes = {name: (static_dir / name).stat().st_size for name in ours}
+    finally:
+        node.stop()
+        if static is not None:
+            static.stop()
+    herd = _herd(ctx)
+    rows = []
+    for i, name in enumerate(("actor", "webfinger")):
+        load = ours[name]
+        rows.append(
+            ratio_row(
+                "reads", f"{name} GET", load.rate, "req/s", bare[name].rate, "static JSON",
+                at_least=0.5,
+                note=f"{sizes[name]} B; p50 {load.percentile_ms(0.5):.1f} ms, "
+                f"p99 {load.percentile_ms(0.99):.1f} ms; 32 connections",
+            )
+        )  # fmt: skip
+        if isinstance(herd, str):
+            rows.append(
+                Row("reads", f"{name} GET vs bovine-herd", load.rate, "req/s",
+                    target="≥ 20×", note=f"unavailable: {herd}")
             )  # fmt: skip
-            targets = [
-                ("static /healthz", "/healthz", {}),
-                ("actor (AS2)", "/users/ana", ACCEPT_AS2),
-                ("webfinger", f"/.well-known/webfinger?resource=acct:ana@127.0.0.1:{port}", {}),
-                ("nodeinfo 2.1", "/nodeinfo/2.1", {}),
-                ("outbox page", "/users/ana/outbox?page=true", ACCEPT_AS2),
-            ]
-            asyncio.run(_hammer(base + "/healthz", {}, 1.0, args.concurrency))  # warm up
-            baseline = 0.0
-            for label, path, headers in targets:
-                rate = asyncio.run(_hammer(base + path, headers, args.seconds, args.concurrency))
-                baseline = baseline or rate
-                print(f"{label:18} {rate:8.0f} req/s   {rate / baseline:5.2f}x static")
-        finally:
-            server.terminate()
-            server.wait(10)
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
+        else:
+            extra = "; its actor gets signed GETs (authorized fetch)" if name == "actor" else ""
+            rows.append(
+                ratio_row(
+                    "reads", f"{name} GET vs bovine-herd", load.rate, "req/s", herd[i],
+                    "bovine-herd", at_least=20, note=f"bovine-herd 0.5.19{extra}",
+                )
+            )  # fmt: skip
+    return rows
