@@ -9,7 +9,15 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from federation.http import actors, collections, context, nodeinfo, objects, webfinger
+from federation.http import (
+    actors,
+    collections,
+    context,
+    listings,
+    nodeinfo,
+    objects,
+    webfinger,
+)
 from federation.http.cache import DOCUMENTS, DocumentCache
 
 
@@ -21,4 +29,5 @@ def setup(app: web.Application) -> None:
     webfinger.setup(app)
     nodeinfo.setup(app)
     objects.setup(app)
+    listings.setup(app)
     context.setup(app)

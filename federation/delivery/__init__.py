@@ -12,7 +12,7 @@ from datetime import timedelta
 
 from aiohttp import web
 
-from node.appkeys import JOBS, PUBLISHER, SETTINGS, URLS
+from node.appkeys import JOBS, MARKET_PUBLISHER, ORDER_PUBLISHER, PUBLISHER, SETTINGS, URLS
 from node.jobs.registry import QueueSpec
 
 # Give up 72 h after the first attempt (Mastodon/Lemmy horizons); the attempt cap is only a
@@ -29,8 +29,16 @@ def setup(app: web.Application) -> None:
     from federation.delivery.fanout import DELIVER_QUEUE
     from federation.delivery.worker import make_deliver_handler
     from federation.publish import ActivityPublisher
+    from federation.publish_market import ListingPublisher
+    from federation.publish_orders import AgreementPublisher
 
     app[PUBLISHER] = ActivityPublisher(app[URLS], default_language=app[SETTINGS].default_language)
+    app[MARKET_PUBLISHER] = ListingPublisher(
+        app[URLS], default_language=app[SETTINGS].default_language
+    )
+    app[ORDER_PUBLISHER] = AgreementPublisher(
+        app[URLS], default_language=app[SETTINGS].default_language
+    )
     app[JOBS].register(
         QueueSpec(
             DELIVER_QUEUE,

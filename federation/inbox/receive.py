@@ -15,12 +15,9 @@ Processing happens later, on the ``inbox`` queue (``federation.inbox.process``).
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import sqlite3
 
 from aiohttp import web
-from tortoise.exceptions import BaseORMException
 
 from federation.delivery.hosts import mark_alive
 from federation.inbox import authorize
@@ -32,7 +29,7 @@ from federation.inbox.parse import (
     parse_activity,
 )
 from federation.inbox.store import store_received
-from federation.inbox.verify import verify_signature
+from federation.inbox.verify import database_unavailable, verify_signature
 from federation.vocab import host_of
 from node.appkeys import SETTINGS
 from node.middleware import problem
@@ -56,12 +53,6 @@ def _refuse(rejection: Rejection, activity: ParsedActivity | None = None) -> web
     return problem(rejection.status, rejection.reason, title=title)
 
 
-def _database_unavailable(exc: BaseException) -> bool:
-    if isinstance(exc, (BaseORMException, sqlite3.Error, OSError, asyncio.TimeoutError)):
-        return True
-    return type(exc).__module__.split(".")[0] == "asyncpg"
-
-
 async def post_inbox(request: web.Request) -> web.StreamResponse:
     """Receive one activity; 202 once it is durably queued."""
     if request.content_length is not None and request.content_length > MAX_BODY:
@@ -78,7 +69,7 @@ async def post_inbox(request: web.Request) -> web.StreamResponse:
     try:
         return await _accept(request, body, parsed)
     except Exception as exc:
-        if not _database_unavailable(exc):
+        if not database_unavailable(exc):
             raise
         log.warning("inbox could not store %s: %r", parsed.id, exc)
         return problem(

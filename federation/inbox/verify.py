@@ -13,9 +13,12 @@ sent (it may name internals).
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import sqlite3
 
 from aiohttp import web
+from tortoise.exceptions import BaseORMException
 
 from federation.inbox.parse import Rejection
 from federation.remote.actors import key_lookup_for, refetch_key
@@ -40,6 +43,13 @@ _PUBLIC_REASONS = (
 _DEFAULT_REASON = "the signature could not be verified"
 
 
+def database_unavailable(exc: BaseException) -> bool:
+    """Whether ``exc`` means the database cannot answer now (the inbox answers 503)."""
+    if isinstance(exc, (BaseORMException, sqlite3.Error, OSError, asyncio.TimeoutError)):
+        return True
+    return type(exc).__module__.split(".")[0] == "asyncpg"
+
+
 def public_reason(failure: Failure) -> str:
     """A short, fixed reason for a failed verification, safe to send to anyone."""
     for word, reason in _PUBLIC_REASONS:
@@ -54,15 +64,26 @@ class _RecordingLookup:
     def __init__(self, lookup: KeyLookup) -> None:
         self._lookup = lookup
         self.found_key = False
+        # The database failing under the lookup: ``verify_request`` turns every exception into
+        # a failed signature, but that is a 503 (try again), not a 401.
+        self.database_error: BaseException | None = None
 
     async def __call__(self, key_id: str) -> ResolvedKey | None:
-        key = await self._lookup(key_id)
+        try:
+            key = await self._lookup(key_id)
+        except Exception as exc:
+            if database_unavailable(exc):
+                self.database_error = exc
+            raise
         self.found_key = self.found_key or key is not None
         return key
 
 
 async def verify_signature(request: web.Request, body: bytes) -> VerifiedSigner | Rejection:
-    """Who signed ``request`` (the key's controller, the scheme), or a 401 rejection."""
+    """Who signed ``request`` (the key's controller, the scheme), or a 401 rejection.
+
+    Raises the database's error when the key could not be looked up because of it (503).
+    """
     url = request.app[SETTINGS].base_url + request.raw_path
     lookup = _RecordingLookup(key_lookup_for(request.app))
     result = await verify_request(request.method, url, request.headers, body, lookup)
@@ -73,6 +94,8 @@ async def verify_signature(request: web.Request, body: bytes) -> VerifiedSigner 
         and await refetch_key(request.app, result.key_id)
     ):
         result = await verify_request(request.method, url, request.headers, body, lookup)
+    if lookup.database_error is not None:
+        raise lookup.database_error
     if isinstance(result, Failure):
         log.info("inbox signature refused (key %s): %s", result.key_id, result.reason)
         return Rejection(401, public_reason(result))

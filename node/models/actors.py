@@ -42,6 +42,7 @@ class Actor(Model):
 
     display_name = fields.CharField(max_length=255, default="")
     summary = fields.TextField(default="")  # sanitised HTML
+    summary_source = fields.TextField(null=True)  # a local actor's markdown bio, for editing
     url = url_field(null=True)  # the HTML profile
     icon_url = url_field(null=True)
     header_url = url_field(null=True)

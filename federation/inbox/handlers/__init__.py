@@ -13,6 +13,7 @@ from federation.inbox.handlers.delete import handle_delete
 from federation.inbox.handlers.flag import handle_flag
 from federation.inbox.handlers.follow import handle_follow
 from federation.inbox.handlers.like import handle_like
+from federation.inbox.handlers.offer import handle_offer
 from federation.inbox.handlers.undo import handle_undo
 from federation.inbox.handlers.update import handle_update
 from federation.inbox.process import Handler
@@ -29,4 +30,5 @@ HANDLERS: Mapping[str, Handler] = {
     "Announce": handle_announce,
     "Block": handle_block,
     "Flag": handle_flag,
+    "Offer": handle_offer,
 }

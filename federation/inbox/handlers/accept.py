@@ -1,4 +1,5 @@
-"""``Accept`` and ``Reject`` of a ``Follow`` one of our actors sent.
+"""``Accept`` and ``Reject`` of a ``Follow`` one of our actors sent (or, when they answer no
+``Follow``, of an order's ``Offer``: ``offer.py``).
 
 Only the followed actor may answer: the ``Follow`` is found among our rows by its id (the
 embedded copy is ours and is not trusted beyond its id) with the sender as its target. Servers
@@ -8,6 +9,7 @@ that answer without the ``Follow``'s id are matched by the embedded ``actor`` (o
 from __future__ import annotations
 
 from federation import vocab
+from federation.inbox.handlers.offer import handle_order_answer
 from federation.inbox.lookups import local_actor
 from federation.inbox.process import Inbound
 from node.models.actors import Actor
@@ -39,6 +41,7 @@ async def _our_follower(inbound: Inbound) -> Actor | None:
 async def handle_accept(inbound: Inbound) -> None:
     follower = await _our_follower(inbound)
     if follower is None:
+        await handle_order_answer(inbound, accepted=True)
         return
     async with inbound.commit():
         await receive_follow_accepted(follower, inbound.actor)
@@ -47,6 +50,7 @@ async def handle_accept(inbound: Inbound) -> None:
 async def handle_reject(inbound: Inbound) -> None:
     follower = await _our_follower(inbound)
     if follower is None:
+        await handle_order_answer(inbound, accepted=False)
         return
     async with inbound.commit():
         await receive_follow_rejected(follower, inbound.actor)

@@ -3,10 +3,11 @@ taken from the activity, which anybody could have forged — and stored with its
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 from federation import vocab
 from federation.inbox.handlers.create import NOTE_TYPES, remote_note_fields
+from federation.inbox.handlers.listing import listing_fields, store_listing
 from federation.inbox.lookups import origin_object
 from federation.inbox.process import Inbound
 from federation.remote.actors import fetch_actor
@@ -21,10 +22,11 @@ def _published(value: object) -> datetime:
     if isinstance(value, str):
         try:
             moment = datetime.fromisoformat(value)
-        except ValueError:
+            if moment.tzinfo is not None:
+                # In UTC, as stored: year 1 with a positive offset cannot be.
+                return moment.astimezone(UTC)
+        except (ValueError, OverflowError):
             return clock.now()
-        if moment.tzinfo is not None:
-            return moment
     return clock.now()
 
 
@@ -52,7 +54,9 @@ async def handle_announce(inbound: Inbound) -> None:
     fields = await remote_note_fields(inbound, document, author)
     if fields is None:
         return
+    listing = listing_fields(document)
     async with inbound.commit():
         stored = await store_remote_note(author, fields)
         if stored is not None:
             await receive_announce(inbound.actor, stored, inbound.id, published)
+            await store_listing(author, listing)

@@ -9,7 +9,9 @@ from __future__ import annotations
 from dataclasses import replace
 
 from federation import vocab
+from federation.convert.listing_in import LISTING_TYPES
 from federation.convert.note import ap_to_note_fields
+from federation.inbox.handlers.listing import listing_fields, store_listing
 from federation.inbox.lookups import own_object
 from federation.inbox.process import Inbound
 from federation.vocab import Json
@@ -51,18 +53,26 @@ async def _local_ids(uris: set[str]) -> dict[str, int]:
 
 
 async def store_own_note(inbound: Inbound) -> None:
-    """Store the sender's note carried by a ``Create`` or an ``Update``."""
+    """Store the sender's note carried by a ``Create`` or an ``Update``, and the listing it
+    is when it carries FEP-0837 terms (a ``Proposal`` is stored as a listing only)."""
     obj = inbound.object
-    if isinstance(obj, dict) and vocab.type_of(obj) not in NOTE_TYPES:
+    if isinstance(obj, dict) and vocab.type_of(obj) not in NOTE_TYPES | LISTING_TYPES:
         return
     document = await own_object(inbound, obj)
-    if document is None or vocab.type_of(document) not in NOTE_TYPES:
+    if document is None:
         return
-    fields = await remote_note_fields(inbound, document, inbound.actor)
-    if fields is None:
+    listing = listing_fields(document)
+    fields = (
+        await remote_note_fields(inbound, document, inbound.actor)
+        if vocab.type_of(document) in NOTE_TYPES
+        else None
+    )
+    if fields is None and listing is None:
         return
     async with inbound.commit():
-        await store_remote_note(inbound.actor, fields)
+        if fields is not None:
+            await store_remote_note(inbound.actor, fields)
+        await store_listing(inbound.actor, listing)
 
 
 async def handle_create(inbound: Inbound) -> None:

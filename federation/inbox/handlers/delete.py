@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from federation import vocab
 from federation.inbox.process import Inbound
+from node.services.market.remote import delete_remote_listing, forget_seller
 from node.services.remote_content import delete_remote_note, forget_actor
 
 
@@ -15,6 +16,8 @@ async def handle_delete(inbound: Inbound) -> None:
     if object_id == inbound.actor.uri:
         async with inbound.commit():
             await forget_actor(inbound.actor)
+            await forget_seller(inbound.actor)
         return
     async with inbound.commit():
         await delete_remote_note(object_id, inbound.actor)
+        await delete_remote_listing(object_id, inbound.actor)

@@ -1,4 +1,4 @@
-"""``Undo`` of the sender's own ``Follow``, ``Like``, ``Announce`` or ``Block``.
+"""``Undo`` of the sender's own ``Follow``, ``Like``, ``Announce``, ``Block`` or order ``Offer``.
 
 The undone activity may be embedded (Mastodon, Fedify) or only referenced by id (some servers).
 We trust our own rows over the embedded copy: the undone activity is found by its id among the
@@ -12,9 +12,11 @@ from __future__ import annotations
 from typing import Any
 
 from federation import vocab
+from federation.inbox.handlers.offer import handle_undo_offer, is_offer
 from federation.inbox.lookups import local_actor
 from federation.inbox.process import Inbound
 from node.models.actors import Actor
+from node.models.orders import Order
 from node.models.social import Announce, Block, Follow, Like
 from node.services.blocks import receive_undo_block
 from node.services.follows import receive_undo_follow
@@ -39,6 +41,8 @@ async def handle_undo(inbound: Inbound) -> None:
     elif kind == "Block" and undone_id is not None:
         async with inbound.commit():
             await receive_undo_block(inbound.actor, undone_id)
+    elif kind == "Offer" and undone_id is not None and await is_offer(inbound, undone_id):
+        await handle_undo_offer(inbound, undone_id)
 
 
 async def _stored_kind(actor: Actor, uri: str | None) -> str | None:
@@ -53,6 +57,8 @@ async def _stored_kind(actor: Actor, uri: str | None) -> str | None:
         return "Announce"
     if await Block.exists(uri=uri, actor_id=actor.id):
         return "Block"
+    if await Order.exists(offer_uri=uri, buyer_id=actor.id):
+        return "Offer"
     return None
 
 

@@ -1,0 +1,179 @@
+"""Orders and contact between two cities over real HTTP between two ``ruta serve`` processes
+(``lapalma.test`` on SQLite, ``faro.test`` on PostgreSQL when the run includes it): a buyer on
+faro orders from a shop on lapalma with FEP-0837 ``Offer{Agreement}``; the seller accepts on
+lapalma and the availability changes on both nodes; a declined order reaches faro as declined
+and a withdrawn one reaches lapalma as cancelled;
+"contact the seller" from faro reaches the seller (a person, or a shop's owner) on lapalma as a
+conversation about the listing, and the answer comes back."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from tests.multinode.network import User, new_user, second_backend, start_network, wait_until
+from tests.support.nodes import NodeProcess
+
+pytestmark = pytest.mark.slow
+
+Cities = tuple[NodeProcess, NodeProcess]
+
+
+@pytest.fixture(scope="module")
+def cities(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cities]:
+    base = tmp_path_factory.mktemp("orders-pair")
+    lapalma, faro = start_network(base, {"lapalma.test": "sqlite", "faro.test": second_backend()})
+    try:
+        yield lapalma, faro
+    finally:
+        for node in (lapalma, faro):
+            node.stop()
+            node.cleanup()
+
+
+def follow_and_wait(follower: User, handle: str, target_uri: str, cities: Cities) -> None:
+    follower.call("POST", "/api/v1/follows", {"target": handle})
+    wait_until(
+        f"{follower.handle} following {handle}",
+        lambda: any(
+            row["target"]["uri"] == target_uri and row["state"] == "accepted"
+            for row in follower.call("GET", "/api/v1/follows?limit=40")
+        ),
+        nodes=cities,
+    )
+
+
+def copy_on(user: User, uri: str) -> dict[str, Any] | None:
+    found = user.call("GET", "/api/v1/listings?q=miel&limit=100")
+    return next((item for item in found if item["uri"] == uri), None)
+
+
+def order_on(user: User, uri: str) -> dict[str, Any] | None:
+    return next((o for o in user.call("GET", "/api/v1/orders") if o["uri"] == uri), None)
+
+
+HONEY = {"title": "Miel de romero 500 g", "description": "De Almonte.", "price_cents": 650,
+         "category": "food", "quantity": 5, "condition": "new", "delivery": ["pickup"],
+         "language": "es"}  # fmt: skip
+
+
+def test_an_order_from_faro_is_accepted_in_lapalma_and_availability_follows(
+    cities: Cities,
+) -> None:
+    lapalma, faro = cities
+    ana, pep = new_user(lapalma, "ana"), new_user(faro, "pep")
+    shop = ana.call("POST", "/api/v1/shops", {"username": "colmena", "display_name": "La Colmena",
+                                             "city": "La Palma del Condado"}, expect=(201,))  # fmt: skip
+    follow_and_wait(pep, "@colmena@lapalma.test", shop["actor"]["uri"], cities)
+    listing = ana.call("POST", "/api/v1/listings", {**HONEY, "shop": "colmena"}, expect=(201,))
+    remote = wait_until("the listing on faro", lambda: copy_on(pep, listing["uri"]), nodes=cities)
+    assert remote["quantity"] == 5
+
+    too_many = pep.call("POST", f"/api/v1/listings/{remote['id']}/orders", {"quantity": 6},
+                        expect=(409,))  # fmt: skip
+    assert "Only 5 available" in too_many["detail"]
+    placed = pep.call("POST", f"/api/v1/listings/{remote['id']}/orders",
+                      {"quantity": 2, "message": "Dos tarros, por favor"}, expect=(201,))  # fmt: skip
+    assert placed["state"] == "pending"
+    received = wait_until("the order on lapalma", lambda: order_on(ana, placed["uri"]),
+                          nodes=cities)  # fmt: skip
+    assert (received["role"], received["quantity"], received["state"]) == ("seller", 2, "pending")
+    assert received["buyer"]["acct"] == pep.handle.lstrip("@")
+    assert received["message"] == "Dos tarros, por favor"
+
+    accepted = ana.call("POST", f"/api/v1/orders/{received['id']}/accept")
+    assert accepted["state"] == "accepted"
+    assert accepted["listing"]["quantity"] == 3
+    assert ana.call("GET", f"/api/v1/listings/{listing['id']}")["quantity"] == 3
+    wait_until("the acceptance on faro",
+               lambda: (o := order_on(pep, placed["uri"])) and o["state"] == "accepted",
+               nodes=cities)  # fmt: skip
+    wait_until("the new availability on faro",
+               lambda: (c := copy_on(pep, listing["uri"])) and c["quantity"] == 3, nodes=cities)  # fmt: skip
+
+    # The last three: the listing is reserved on both nodes.
+    last = pep.call("POST", f"/api/v1/listings/{remote['id']}/orders", {"quantity": 3},
+                    expect=(201,))  # fmt: skip
+    arrived = wait_until("the second order on lapalma", lambda: order_on(ana, last["uri"]),
+                         nodes=cities)  # fmt: skip
+    ana.call("POST", f"/api/v1/orders/{arrived['id']}/accept")
+    wait_until("the reserved listing on faro",
+               lambda: (c := pep.call("GET", f"/api/v1/listings/{remote['id']}"))
+               and c["quantity"] == 0 and c["state"] == "reserved", nodes=cities)  # fmt: skip
+    refused = pep.call("POST", f"/api/v1/listings/{remote['id']}/orders", {"quantity": 1},
+                       expect=(409,))  # fmt: skip
+    assert "reserved" in refused["detail"]
+
+    # Writing to the shop: its owner reads it on lapalma and answers as the shop.
+    opened = pep.call("POST", f"/api/v1/listings/{remote['id']}/contact",
+                      {"message": "¿Tendréis más miel?"}, expect=(201,))  # fmt: skip
+    assert [p["acct"] for p in opened["participants"]] == ["colmena@lapalma.test"]
+
+    def shop_conversation() -> dict[str, Any] | None:
+        found = ana.call("GET", "/api/v1/conversations")["conversations"]
+        return next((c for c in found if c["about"] == listing["uri"]), None)
+
+    conversation = wait_until("the message to the shop on lapalma", shop_conversation,
+                              nodes=cities)  # fmt: skip
+    answer = ana.call("POST", f"/api/v1/conversations/{conversation['id']}/messages",
+                      {"content": "En octubre.", "language": "es"}, expect=(201,))  # fmt: skip
+    assert answer["author"]["acct"] == "colmena@lapalma.test"
+    wait_until("the shop's answer on faro",
+               lambda: len(pep.call("GET", f"/api/v1/conversations/{opened['id']}")["messages"]) == 2,
+               nodes=cities)  # fmt: skip
+
+
+def test_a_declined_order_reaches_faro(cities: Cities) -> None:
+    lapalma, faro = cities
+    rosa, luis = new_user(lapalma, "rosa"), new_user(faro, "luis")
+    follow_and_wait(luis, rosa.handle, rosa.uri, cities)
+    listing = rosa.call("POST", "/api/v1/listings", HONEY, expect=(201,))
+    remote = wait_until("rosa's listing on faro", lambda: copy_on(luis, listing["uri"]),
+                        nodes=cities)  # fmt: skip
+    placed = luis.call("POST", f"/api/v1/listings/{remote['id']}/orders", {"quantity": 1},
+                       expect=(201,))  # fmt: skip
+    received = wait_until("the order on lapalma", lambda: order_on(rosa, placed["uri"]),
+                          nodes=cities)  # fmt: skip
+    declined = rosa.call("POST", f"/api/v1/orders/{received['id']}/decline")
+    assert declined["state"] == "declined"
+    wait_until("the refusal on faro",
+               lambda: (o := order_on(luis, placed["uri"])) and o["state"] == "declined",
+               nodes=cities)  # fmt: skip
+    assert rosa.call("GET", f"/api/v1/listings/{listing['id']}")["quantity"] == 5
+
+    # Withdrawn on faro before rosa decides: cancelled on lapalma too.
+    second = luis.call("POST", f"/api/v1/listings/{remote['id']}/orders", {"quantity": 1},
+                       expect=(201,))  # fmt: skip
+    wait_until("the second order on lapalma", lambda: order_on(rosa, second["uri"]), nodes=cities)
+    assert luis.call("POST", f"/api/v1/orders/{second['id']}/cancel")["state"] == "cancelled"
+    wait_until("the withdrawal on lapalma",
+               lambda: (o := order_on(rosa, second["uri"])) and o["state"] == "cancelled",
+               nodes=cities)  # fmt: skip
+
+
+def test_contacting_the_seller_from_faro_reaches_lapalma_as_a_conversation(cities: Cities) -> None:
+    lapalma, faro = cities
+    eva, tom = new_user(lapalma, "eva"), new_user(faro, "tom")
+    follow_and_wait(tom, eva.handle, eva.uri, cities)
+    listing = eva.call("POST", "/api/v1/listings", HONEY, expect=(201,))
+    remote = wait_until("eva's listing on faro", lambda: copy_on(tom, listing["uri"]),
+                        nodes=cities)  # fmt: skip
+    opened = tom.call("POST", f"/api/v1/listings/{remote['id']}/contact",
+                      {"message": "¿Sigue disponible la miel?"}, expect=(201,))  # fmt: skip
+    assert opened["about"] == listing["uri"]
+
+    def eva_conversation() -> dict[str, Any] | None:
+        found = eva.call("GET", "/api/v1/conversations")["conversations"]
+        return next((c for c in found if c["about"] == listing["uri"]), None)
+
+    conversation = wait_until("the conversation on lapalma", eva_conversation, nodes=cities)
+    assert [p["acct"] for p in conversation["participants"]] == [tom.handle.lstrip("@")]
+    detail = eva.call("GET", f"/api/v1/conversations/{conversation['id']}")
+    assert "Sigue disponible la miel" in detail["messages"][-1]["content"]
+    eva.call("POST", f"/api/v1/conversations/{conversation['id']}/messages",
+             {"content": "Sí, quedan cinco.", "language": "es"}, expect=(201,))  # fmt: skip
+    wait_until("eva's answer on faro",
+               lambda: len(tom.call("GET", f"/api/v1/conversations/{opened['id']}")["messages"]) == 2,
+               nodes=cities)  # fmt: skip
