@@ -7,7 +7,7 @@ from aiohttp import web
 from node.config import Settings
 from node.jobs.registry import Registry
 from node.jobs.worker import Worker
-from node.ports import ActorResolver, Publisher
+from node.ports import ActorResolver, MarketPublisher, OrderPublisher, Publisher
 from node.urls import Urls
 
 SETTINGS = web.AppKey("settings", Settings)
@@ -18,3 +18,5 @@ WORKER: web.AppKey[Worker | None] = web.AppKey("worker")
 # Implementations of node.ports, set by the federation adapter at start-up.
 PUBLISHER: web.AppKey[Publisher] = web.AppKey("publisher")
 RESOLVER: web.AppKey[ActorResolver] = web.AppKey("resolver")
+MARKET_PUBLISHER: web.AppKey[MarketPublisher] = web.AppKey("market_publisher")
+ORDER_PUBLISHER: web.AppKey[OrderPublisher] = web.AppKey("order_publisher")

@@ -15,6 +15,7 @@ from node.jobs.registry import Registry
 from node.jobs.worker import Worker
 from node.middleware import error_middleware, security_headers_middleware
 from node.services.actors import ensure_instance_actor
+from node.services.market.mercado import ensure_market_group
 from node.urls import Urls
 
 log = logging.getLogger(__name__)
@@ -48,6 +49,7 @@ def create_app(
             if migrate:
                 await db.migrate()
             await ensure_instance_actor(app[URLS])
+            await ensure_market_group(app[URLS])
         except BaseException:
             # aiohttp skips this context's cleanup when its start fails; an open SQLite
             # connection thread would then keep the process from exiting.

@@ -15,6 +15,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiohttp import web
+from aiohttp.http_exceptions import HttpProcessingError
 from tortoise.exceptions import DBConnectionError, OperationalError
 
 from node import ids
@@ -153,6 +154,11 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
     except RutaError as exc:
         status = next((s for cls, s in _STATUS.items() if isinstance(exc, cls)), 400)
         return await _render(request, status, exc.message)
+    except HttpProcessingError as exc:
+        # A malformed body found while the handler reads it (e.g. broken multipart part
+        # headers): the client's fault, not ours.
+        status = exc.code if 400 <= exc.code < 500 else 400
+        return await _render(request, status, "The request body is malformed.")
     except Exception as exc:
         if _is_db_unavailable(exc):
             log.warning("database unavailable for %s %s: %s", request.method, request.path, exc)

@@ -8,7 +8,9 @@ from __future__ import annotations
 from typing import Protocol
 
 from node.models.actors import Actor
+from node.models.market import Listing
 from node.models.moderation import Report
+from node.models.orders import Order
 from node.models.social import Announce, Block, Follow, Like, Note
 
 
@@ -68,6 +70,41 @@ class Publisher(Protocol):
 
     async def report_forwarded(self, report: Report) -> None:
         """``Flag`` from the instance actor to the reported actor's server."""
+
+
+class MarketPublisher(Protocol):
+    """Turns marketplace changes into federated activities; the same contract as ``Publisher``
+    (called inside the change's transaction, rows only, no network I/O). Kept apart so the
+    social ``Publisher`` and its fakes need not know about listings."""
+
+    async def listing_published(self, listing: Listing) -> None:
+        """``Create{Note}`` with FEP-0837 terms to the seller's followers; the city market
+        group announces it."""
+
+    async def listing_updated(self, listing: Listing) -> None:
+        """``Update{Note}`` with a new ``updated`` (an edit or a state change)."""
+
+    async def listing_deleted(self, listing: Listing) -> None:
+        """``Delete{Tombstone}``. Called before the row is removed."""
+
+
+class OrderPublisher(Protocol):
+    """Turns order requests and decisions into FEP-0837 activities (the ``Publisher`` contract:
+    called inside the change's transaction, rows only). Only orders between a local and a
+    remote actor travel; the implementation ignores the rest."""
+
+    async def order_offered(self, order: Order) -> None:
+        """``Offer{Agreement}`` from the local buyer to the remote seller."""
+
+    async def order_accepted(self, order: Order, listing: Listing) -> None:
+        """``Accept`` to the remote buyer, and ``Update`` of the listing (its new
+        ``availableQuantity``) to the seller's followers and the buyer."""
+
+    async def order_declined(self, order: Order) -> None:
+        """``Reject`` to the remote buyer."""
+
+    async def order_cancelled(self, order: Order) -> None:
+        """``Undo{Offer}`` from the local buyer to the remote seller (a withdrawn order)."""
 
 
 class ActorResolver(Protocol):

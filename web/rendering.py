@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -42,6 +42,8 @@ class NavItem:
     label: str
     signed_in: bool | None = None
     order: int = 100
+    # A number shown next to the link for a signed-in account (unread notifications), if any.
+    badge: Callable[[Account], Awaitable[int]] | None = None
 
 
 TRANSLATIONS: web.AppKey[dict[str, Translations]] = web.AppKey("web_translations")
@@ -190,11 +192,19 @@ _NOTICES = {
     "password_changed": N_("Your password is changed. Your other devices were signed out."),
     "password_reset": N_("Your new password is set. Sign in with it."),
     "language_saved": N_("Language saved."),
+    "posted": N_("Your post is published."),
     "account_deleted": N_("Your account is deleted. Thank you for being here."),
     "email_verified": N_("Your email address is confirmed. You can sign in now."),
     "email_verified_pending": N_(
         "Your email address is confirmed. The city team will review your account and write to you."
     ),
+    "report_sent": N_("Thank you. The city team will look at your report."),
+    "report_closed": N_("The report is closed."),
+    "account_suspended": N_("The account is suspended."),
+    "account_unsuspended": N_("The suspension is lifted."),
+    "domain_blocked": N_("The server is blocked."),
+    "domain_unblocked": N_("The server is no longer blocked."),
+    "texts_saved": N_("The about page and the rules are saved."),
 }
 
 
@@ -204,6 +214,16 @@ async def base_context(
     app = request.app
     settings: Settings = app[SETTINGS]
     notice_key = request.query.get("notice", "")
+    nav_items = [
+        item
+        for item in app[NAV_ITEMS]
+        if item.signed_in is None or item.signed_in == (account is not None)
+    ]
+    nav_badges = {
+        item.path: await item.badge(account)
+        for item in nav_items
+        if item.badge is not None and account is not None
+    }
     return {
         "request": request,
         "settings": settings,
@@ -215,11 +235,8 @@ async def base_context(
         "handle": f"@{account.username}@{settings.domain}" if account else None,
         "csrf_token": csrf.csrf_token(request),
         "current_path": request.path_qs,
-        "nav_items": [
-            item
-            for item in app[NAV_ITEMS]
-            if item.signed_in is None or item.signed_in == (account is not None)
-        ],
+        "nav_items": nav_items,
+        "nav_badges": nav_badges,
         "notice": translator.gettext(_NOTICES[notice_key]) if notice_key in _NOTICES else None,
         "static": lambda name: static_url(app, name),
         "og_locale": i18n.OG_LOCALES[translator.language],

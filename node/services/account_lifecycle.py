@@ -243,6 +243,7 @@ async def delete_account(publisher: Publisher, account: Account, *, password: st
             account_id=None,
             display_name="",
             summary="",
+            summary_source=None,
             icon_url=None,
             header_url=None,
             profile_fields=[],

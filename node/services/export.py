@@ -1,5 +1,5 @@
-"""A person's data as one ZIP file: profile, posts, follows and reports filed, each as JSON and
-as CSV (JSON for programs and other servers, CSV for a spreadsheet)."""
+"""A person's data as one ZIP file: profile, posts, messages, follows and reports filed, each as
+JSON and as CSV (JSON for programs and other servers, CSV for a spreadsheet)."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from node.models.accounts import Account
 from node.models.actors import Actor, ActorKind
 from node.models.moderation import Report
 from node.models.social import Follow, Note
+from node.services.messages import messages_of
 
 FORMAT_VERSION = 1
 
@@ -94,6 +95,10 @@ POST_COLUMNS = (
     "in_reply_to", "content_source", "content_html", "attachments",
 )  # fmt: skip
 FOLLOW_COLUMNS = ("handle", "id", "state", "since")
+MESSAGE_COLUMNS = (
+    "conversation", "about", "with", "id", "published", "from", "sent", "language",
+    "content_html", "content_source",
+)  # fmt: skip
 REPORT_COLUMNS = ("created_at", "target", "objects", "comment", "resolved_at")
 
 
@@ -156,6 +161,7 @@ async def export_account(account: Account) -> bytes:
     actor = await Actor.get(account_id=account.id, kind=ActorKind.PERSON)
     tables = {
         "posts": (await _posts(actor), POST_COLUMNS),
+        "messages": (_rows(await messages_of(actor)), MESSAGE_COLUMNS),
         "following": (await _follows(actor, outgoing=True), FOLLOW_COLUMNS),
         "followers": (await _follows(actor, outgoing=False), FOLLOW_COLUMNS),
         "reports": (await _reports(actor), REPORT_COLUMNS),
@@ -177,6 +183,7 @@ Your data from a Ruta node.
 
 profile.json         your account and public profile
 posts.json/.csv      the posts you wrote
+messages.json/.csv   the direct messages of your conversations, sent and received
 following.json/.csv  the accounts you follow
 followers.json/.csv  the accounts that follow you
 reports.json/.csv    the reports you sent to the moderators

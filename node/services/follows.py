@@ -14,8 +14,10 @@ from node import clock
 from node.errors import NotFound, PermissionDenied, ValidationFailed
 from node.ids import new_id
 from node.models.actors import Actor
+from node.models.notifications import NotificationKind
 from node.models.social import Block, Follow, FollowState
 from node.ports import ActorResolver, Publisher
+from node.services import notifications
 from node.services.notes import parse_id, urls_for
 
 MAX_PAGE = 80
@@ -78,6 +80,9 @@ async def follow_actor(publisher: Publisher, follower: Actor, target: Actor) -> 
             await row.save(force_create=True)
             if not target.local:
                 await publisher.follow_requested(row)
+            else:
+                kind = NotificationKind.FOLLOW if accepted else NotificationKind.FOLLOW_REQUEST
+                await notifications.notify(target, kind, follower)
     except IntegrityError:
         # A concurrent request created the same follow.
         return await Follow.get(follower_id=follower.id, target_id=target.id)
@@ -126,6 +131,9 @@ async def receive_follow(publisher: Publisher, follower: Actor, target: Actor, u
         if row.state is FollowState.ACCEPTED or not target.manually_approves_followers:
             await _accept(row)
             await publisher.follow_accepted(row)
+            await notifications.notify(target, NotificationKind.FOLLOW, follower)
+        else:
+            await notifications.notify(target, NotificationKind.FOLLOW_REQUEST, follower)
     return row
 
 

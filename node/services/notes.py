@@ -9,6 +9,7 @@ resolved (network I/O) before the transaction opens.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime, timedelta
 from typing import Any, Literal
 
 from tortoise.expressions import F
@@ -21,7 +22,7 @@ from node.ids import new_id
 from node.models.actors import Actor
 from node.models.social import Block, Note, NoteAddressee, Tombstone, Visibility
 from node.ports import ActorResolver, Publisher
-from node.services import text
+from node.services import conversations, notifications, text
 from node.services.remote_content import delete_remote_note, store_remote_note
 from node.services.visibility import can_see, visible_to
 from node.urls import Urls
@@ -94,13 +95,16 @@ async def create_note(
     to: Sequence[Actor | str] = (),
     resolver: ActorResolver | None = None,
     urls: Urls | None = None,
+    about_uri: str | None = None,
 ) -> Note:
     """Publish a local note written in markdown.
 
     Mentions (``@user``, ``@user@host``) are resolved through ``resolver`` (without one: among
     actors already known here) and become addressees, as do the actors or references in ``to``
     and the author of the note replied to. ``in_reply_to`` is a note id or URI the author may
-    see. A direct note needs at least one addressee.
+    see. A direct note needs at least one addressee; it is filed in the conversation of its
+    participants, about ``about_uri`` (an object such as a listing, sent as ``inReplyTo`` when
+    the note answers no note) when given.
     """
     if not author.local:
         raise PermissionDenied("Only local actors write notes here.")
@@ -131,7 +135,7 @@ async def create_note(
         content_html=_render(source, mentioned, urls),
         language=language,
         in_reply_to=parent,
-        in_reply_to_uri=parent.uri if parent else None,
+        in_reply_to_uri=parent.uri if parent else about_uri,
         context_uri=parent.context_uri if parent else None,
         tags=_tags(source, addressees.values(), urls),
         published=clock.now(),
@@ -146,6 +150,11 @@ async def create_note(
         )
         if parent is not None:
             await Note.filter(id=parent.id).update(reply_count=F("reply_count") + 1)
+        await notifications.notify_new_note(note, author, parent, mentioned_ids)
+        if visibility is Visibility.DIRECT:
+            await conversations.file_direct_note(
+                note, author, [author, *addressees.values()], about_uri=about_uri
+            )
         await publisher.note_created(note)
     return note
 
@@ -184,7 +193,7 @@ async def edit_note(
         note.content_html = _render(source, mentioned, urls)
         note.language = language
         note.tags = _tags(source, [row.actor for row in known.values()], urls)
-        note.edited_at = clock.now()
+        note.edited_at = edit_time(note.edited_at or note.published)
         await note.save(
             update_fields=["content_source", "content_html", "language", "tags", "edited_at"]
         )
@@ -208,6 +217,16 @@ async def delete_note(publisher: Publisher, author: Actor, note_id: int | str) -
 
 
 # --- helpers ----------------------------------------------------------------------------
+
+
+def edit_time(previous: datetime) -> datetime:
+    """When an edit happens: now, but always at least one whole second after ``previous``.
+
+    ``published``/``updated`` travel with second precision (``clock.isoformat``) and receivers
+    apply an ``Update`` only when its ``updated`` is newer than what they hold, so an edit in the
+    same second as the post (or as the previous edit) would be ignored by every other server.
+    """
+    return max(clock.now(), previous.replace(microsecond=0) + timedelta(seconds=1))
 
 
 def _parse_visibility(value: Visibility | str) -> Visibility:

@@ -19,9 +19,11 @@ from node import clock
 from node.errors import PermissionDenied
 from node.ids import new_id
 from node.models.actors import Actor
+from node.models.notifications import NotificationKind
 from node.models.social import Announce, Like, Note
 from node.ports import Publisher
 from node.services.notes import get_visible_note, urls_for
+from node.services.notifications import notify_author
 from node.services.visibility import OPEN_VISIBILITIES, can_see
 
 
@@ -39,6 +41,7 @@ async def like(publisher: Publisher, actor: Actor, note_id: int | str) -> Note:
             await _bump(note.id, "like_count", +1)
             if not note.author.local:
                 await publisher.liked(row)
+            await notify_author(note, NotificationKind.LIKE, actor)
     except IntegrityError:
         pass  # a concurrent request liked it first
     return await _fresh(note)
@@ -80,6 +83,7 @@ async def announce(publisher: Publisher, actor: Actor, note_id: int | str) -> No
             await row.save(force_create=True)
             await _bump(note.id, "announce_count", +1)
             await publisher.announced(row)
+            await notify_author(note, NotificationKind.BOOST, actor)
     except IntegrityError:
         pass
     return await _fresh(note)
@@ -114,6 +118,7 @@ async def receive_like(actor: Actor, note_uri: str, uri: str) -> Like | None:
         async with in_transaction():
             row = await Like.create(actor=actor, note=note, uri=uri)
             await _bump(note.id, "like_count", +1)
+            await notify_author(note, NotificationKind.LIKE, actor)
     except IntegrityError:
         return await Like.get_or_none(uri=uri)
     return row
@@ -142,6 +147,7 @@ async def receive_announce(
                 actor=actor, note=note, uri=uri, published=published or clock.now()
             )
             await _bump(note.id, "announce_count", +1)
+            await notify_author(note, NotificationKind.BOOST, actor)
     except IntegrityError:
         return await Announce.get_or_none(uri=uri)
     return row

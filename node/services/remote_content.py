@@ -21,6 +21,7 @@ from tortoise.transactions import in_transaction
 from node import clock
 from node.errors import PermissionDenied
 from node.models.actors import Actor
+from node.models.notifications import Notification
 from node.models.social import (
     Announce,
     Block,
@@ -31,7 +32,7 @@ from node.models.social import (
     Tombstone,
     Visibility,
 )
-from node.services import text
+from node.services import conversations, notifications, text
 
 
 @dataclass(frozen=True)
@@ -115,6 +116,10 @@ async def store_remote_note(author: Actor, fields: RemoteNote) -> Note | None:
             await _add_addressees(note, fields)
             if parent is not None:
                 await Note.filter(id=parent.id).update(reply_count=F("reply_count") + 1)
+            await notifications.notify_new_note(
+                note, author, parent, fields.mentioned_local_actor_ids
+            )
+            await conversations.file_direct_note(note, author)
             orphans = await Note.filter(
                 in_reply_to_uri=fields.uri, in_reply_to_id__isnull=True
             ).update(in_reply_to_id=note.id)
@@ -219,6 +224,7 @@ async def forget_actor(actor: Actor) -> None:
         await Like.filter(actor_id=actor.id).delete()
         await Announce.filter(actor_id=actor.id).delete()
         await NoteAddressee.filter(actor_id=actor.id).delete()
+        await Notification.filter(actor_id=actor.id).delete()
         await Note.filter(id__in=own_ids).delete()
         await Follow.filter(Q(follower_id=actor.id) | Q(target_id=actor.id)).delete()
         await Block.filter(Q(actor_id=actor.id) | Q(target_id=actor.id)).delete()

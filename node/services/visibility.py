@@ -3,7 +3,8 @@
 - public and unlisted: anyone (unlisted only stays out of public timelines);
 - followers: the author, the author's accepted followers and the note's addressees;
 - direct: the author and the addressees;
-- and never someone the author blocks (Mastodon hides those too).
+- and never between two actors where one blocks the other, either way (Mastodon hides
+  those too: a reply from someone you blocked does not show in your threads).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ async def can_see(note: Note, viewer: Actor | None) -> bool:
     """Whether ``viewer`` (None: someone not signed in, or an unsigned request) may see ``note``."""
     if viewer is not None and note.author_id == viewer.id:  # type: ignore[attr-defined]
         return True
-    if viewer is not None and await is_blocked_by(viewer, note.author_id):  # type: ignore[attr-defined]
+    if viewer is not None and await blocked_either_way(viewer, note.author_id):  # type: ignore[attr-defined]
         return False
     if note.visibility in OPEN_VISIBILITIES:
         return True
@@ -41,6 +42,14 @@ async def is_blocked_by(viewer: Actor, author_id: int) -> bool:
     return await Block.filter(actor_id=author_id, target_id=viewer.id).exists()
 
 
+async def blocked_either_way(viewer: Actor, author_id: int) -> bool:
+    """Whether the author blocks the viewer or the viewer blocks the author. Both hide the note:
+    a reply from someone you blocked must not show in your threads (it may still be stored, for
+    others, when a server that ignores the block keeps sending)."""
+    ids = [viewer.id, author_id]
+    return await Block.filter(actor_id__in=ids, target_id__in=ids).exists()
+
+
 def visible_to(viewer: Actor | None) -> Q:
     """A filter on ``Note`` equivalent to :func:`can_see`, for queries over many notes."""
     open_q = Q(visibility__in=list(OPEN_VISIBILITIES))
@@ -49,8 +58,10 @@ def visible_to(viewer: Actor | None) -> Q:
     followed = Follow.filter(follower_id=viewer.id, state=FollowState.ACCEPTED).values("target_id")
     addressed = NoteAddressee.filter(actor_id=viewer.id).values("note_id")
     blocking = Block.filter(target_id=viewer.id).values("actor_id")
+    blocked = Block.filter(actor_id=viewer.id).values("target_id")
     return Q(author_id=viewer.id) | (
         ~Q(author_id__in=Subquery(blocking))
+        & ~Q(author_id__in=Subquery(blocked))
         & (
             open_q
             | Q(id__in=Subquery(addressed))

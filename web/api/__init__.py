@@ -5,7 +5,10 @@ from __future__ import annotations
 from aiohttp import web
 
 from node.appkeys import SETTINGS
-from web.api import accounts, blocks, follows, me, notes, reactions, timelines
+from web.api import accounts, blocks, follows, me, messages, notes, reactions, timelines
+from web.api import listings as market_listings
+from web.api import orders as market_orders
+from web.api import shops as market_shops
 from web.api.openapi import build_document
 from web.api.routing import Operation
 
@@ -21,6 +24,10 @@ def all_operations() -> list[Operation]:
         *timelines.OPERATIONS,
         *follows.OPERATIONS,
         *blocks.OPERATIONS,
+        *market_shops.OPERATIONS,
+        *market_orders.OPERATIONS,  # before listings: /api/v1/listings/saved
+        *market_listings.OPERATIONS,
+        *messages.OPERATIONS,
     ]
 
 

@@ -95,6 +95,27 @@ def _input_ref(model: type[BaseModel], schemas: dict[str, Any]) -> dict[str, Any
     return {"$ref": _REF.format(model=model.__name__)}
 
 
+def _form_body(op: Operation, form: type[BaseModel]) -> dict[str, Any]:
+    """A multipart upload: the form's text fields plus the binary file part."""
+    schema = form.model_json_schema(mode="validation")
+    properties = {
+        name: {k: v for k, v in prop.items() if k != "title"}
+        for name, prop in schema.get("properties", {}).items()
+    }
+    required = list(schema.get("required", []))
+    if op.upload:
+        properties[op.upload] = {"type": "string", "contentMediaType": "application/octet-stream"}
+        required.append(op.upload)
+    return {
+        "required": True,
+        "content": {
+            "multipart/form-data": {
+                "schema": {"type": "object", "properties": properties, "required": required}
+            }
+        },
+    }
+
+
 def _operation(op: Operation, schemas: dict[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {
         "operationId": op.handler.__name__,
@@ -129,6 +150,8 @@ def _operation(op: Operation, schemas: dict[str, Any]) -> dict[str, Any]:
             )
     if params:
         out["parameters"] = params
+    if op.form is not None:
+        out["requestBody"] = _form_body(op, op.form)
     if op.request is not None:
         out["requestBody"] = {
             "required": True,
@@ -145,7 +168,7 @@ def _operation(op: Operation, schemas: dict[str, Any]) -> dict[str, Any]:
     errors = set(op.errors) | {503}
     if op.auth:
         errors.add(401)
-    if op.request is not None:
+    if op.request is not None or op.form is not None:
         errors |= {400, 413, 415, 422}
     if op.query is not None:
         errors.add(422)

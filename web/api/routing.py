@@ -34,6 +34,9 @@ class Operation:
     errors: tuple[int, ...] = ()
     query: type[BaseModel] | None = None
     path_params: dict[str, str] = field(default_factory=dict)  # name -> description
+    # A multipart/form-data body (uploads): its text fields; ``upload`` names the file part.
+    form: type[BaseModel] | None = None
+    upload: str | None = None
 
 
 async def read_json(request: web.Request, model: type[M]) -> M:
@@ -46,6 +49,8 @@ async def read_json(request: web.Request, model: type[M]) -> M:
         data = json.loads(await request.read() or b"null")
     except (ValueError, UnicodeDecodeError) as exc:
         raise web.HTTPBadRequest(text=f"The body is not valid JSON: {exc}.") from None
+    except RecursionError:
+        raise web.HTTPBadRequest(text="The body is nested too deeply.") from None
     return validate(model, data)
 
 
@@ -54,6 +59,10 @@ def read_query(request: web.Request, model: type[M]) -> M:
 
 
 def validate(model: type[M], data: Any) -> M:
+    where = _nul_at(data)
+    if where is not None:
+        # PostgreSQL text cannot hold NUL: refuse it here rather than fail at the write.
+        raise ValidationFailed.on(where or "body", "Text may not contain NUL characters.")
     try:
         return model.model_validate(data)
     except ValidationError as exc:
@@ -63,6 +72,26 @@ def validate(model: type[M], data: Any) -> M:
         ]
         summary = "; ".join(f"{e.field}: {e.message}" for e in errors[:3])
         raise ValidationFailed(f"Some fields are not valid: {summary}.", errors) from None
+
+
+def _nul_at(data: Any, path: str = "") -> str | None:
+    """The dotted path of the first string (value or key) holding a NUL character, if any."""
+    if isinstance(data, str):
+        return path if "\x00" in data else None
+    if isinstance(data, dict):
+        for key, value in data.items():
+            here = f"{path}.{key}" if path else str(key)
+            if "\x00" in str(key):
+                return here
+            found = _nul_at(value, here)
+            if found is not None:
+                return found
+    if isinstance(data, list):
+        for index, value in enumerate(data):
+            found = _nul_at(value, f"{path}.{index}" if path else str(index))
+            if found is not None:
+                return found
+    return None
 
 
 def _message(err: Any) -> str:

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from node.appkeys import PUBLISHER, RESOLVER
-from node.errors import Unavailable
 from node.models.actors import Actor
-from node.ports import ActorResolver, Publisher
 from node.services.accounts import person_actor
 from web.api.auth import require_account
+
+# The ports, re-exported so API handlers find everything about "who acts, with what" here.
+from web.ports import market_publisher as market_publisher
+from web.ports import order_publisher as order_publisher
+from web.ports import publisher as publisher
+from web.ports import resolver as resolver
 
 
 async def current_actor(request: web.Request) -> Actor:
@@ -23,17 +26,3 @@ async def optional_actor(request: web.Request) -> Actor | None:
     if "Authorization" not in request.headers:
         return None
     return await current_actor(request)
-
-
-def publisher(request: web.Request) -> Publisher:
-    found = request.app.get(PUBLISHER)
-    if found is None:
-        raise Unavailable("Federation is not ready on this node yet; try again shortly.")
-    return found
-
-
-def resolver(request: web.Request) -> ActorResolver:
-    found = request.app.get(RESOLVER)
-    if found is None:
-        raise Unavailable("Federation is not ready on this node yet; try again shortly.")
-    return found

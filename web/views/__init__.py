@@ -10,7 +10,18 @@ from node.services import mail
 from web import rendering
 from web.csrf import csrf_middleware
 from web.mail_composer import COMPOSER, TemplateMailComposer
-from web.views import auth, pages, settings
+from web.views import (
+    auth,
+    market,
+    market_composer,
+    messages,
+    moderation,
+    notifications,
+    pages,
+    profiles,
+    settings,
+    timelines,
+)
 
 
 def setup(app: web.Application) -> None:
@@ -18,9 +29,17 @@ def setup(app: web.Application) -> None:
     check, the ``mail`` queue, and the home, account and settings pages."""
     rendering.setup(app)
     app[HTML_ERROR_RENDERER] = rendering.render_error
+    app.middlewares.append(profiles.upload_size_middleware)  # before CSRF reads the form
+    app.middlewares.append(market_composer.upload_size_middleware)  # listing photos, likewise
     app.middlewares.append(csrf_middleware)
     app[COMPOSER] = TemplateMailComposer(app)
     app[JOBS].register(mail.queue_spec(app[SETTINGS]))
     pages.setup(app)
     auth.setup(app)
     settings.setup(app)
+    messages.setup(app)
+    moderation.setup(app)
+    timelines.setup(app)
+    profiles.setup(app)
+    notifications.setup(app)
+    market.setup(app)

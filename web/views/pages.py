@@ -12,6 +12,7 @@ from node.services import account_lifecycle
 from web.i18n import N_
 from web.rendering import render, static_url, translator_for_request
 from web.sessions import current_account, remember_language, safe_next
+from web.views import timelines
 from web.views.forms import read_form, see_other
 
 DESCRIPTION = N_(
@@ -21,8 +22,9 @@ DESCRIPTION = N_(
 
 async def home(request: web.Request) -> web.Response:
     account = await current_account(request)
-    template = "pages/home_member.html" if account else "pages/home.html"
-    return await render(request, template)
+    if account is not None:
+        return await timelines.home_page(request, account)  # greeting, composer, home timeline
+    return await render(request, "pages/home.html")
 
 
 async def switch_language(request: web.Request) -> web.Response:

@@ -105,8 +105,9 @@ async def test_every_local_actor_kind_has_an_inbox(
     client: Client, urls: Urls, bob: RemoteActor, prefix: str
 ) -> None:
     kind = {"users": ActorKind.PERSON, "actors": ActorKind.ORGANIZATION, "groups": ActorKind.GROUP}
-    actor = await create_local_actor(urls, kind=kind[prefix], username="mercado")
-    path = f"/{prefix}/mercado/inbox"
+    # "plaza": every node already has the market group "mercado" (created at start).
+    actor = await create_local_actor(urls, kind=kind[prefix], username="plaza")
+    path = f"/{prefix}/plaza/inbox"
     status, _ = await post_signed(client, bob, bob.activity("Follow", actor.uri), path=path)
     assert status == 202
     job = await Job.get(queue="inbox")

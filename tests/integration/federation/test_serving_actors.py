@@ -12,6 +12,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from node.models.actors import Actor, ActorKind
 from node.services import accounts
 from node.services.actors import create_local_actor
+from node.services.market.mercado import ensure_market_group
 from node.urls import Urls
 
 AS2 = "application/activity+json"
@@ -166,7 +167,7 @@ async def test_organizations_and_groups_are_served_under_their_own_paths(
     await create_local_actor(
         urls, kind=ActorKind.ORGANIZATION, username="panaderia", display_name="Panadería"
     )
-    await create_local_actor(urls, kind=ActorKind.GROUP, username="mercado")
+    await ensure_market_group(urls)  # the node creates it at start; this only finds it
     shop = await fetch_json(client, "/actors/panaderia")
     assert shop["type"] == "Organization" and shop["name"] == "Panadería"
     group = await fetch_json(client, "/groups/mercado")
