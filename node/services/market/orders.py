@@ -188,25 +188,35 @@ async def _take_units(listing: Listing, quantity: int) -> Listing:
     return fresh
 
 
-async def accept_order(publisher: OrderPublisher, account: Account, order_id: int | str) -> Order:
-    """The seller accepts: the units leave the listing, the buyer hears of it. Accepting an
-    accepted order again changes nothing; a declined or cancelled one is a ``Conflict``."""
+async def _decide(account: Account, order_id: int | str, to: OrderState, verb: str) -> Order | None:
+    """Move one's pending order to ``to`` (seller only). None when it already is there (deciding
+    twice the same way changes nothing); the caller finishes inside the open transaction."""
     order = await _order_for(account, order_id)
     if not _is_seller(account, order):
         raise PermissionDenied("Only the seller decides on an order.")
-    if order.state is OrderState.ACCEPTED:
-        return order
+    if order.state is to:
+        return None
     if order.state is not OrderState.PENDING:
-        raise Conflict(f"This order is {order.state.value}: it cannot be accepted any more.")
+        raise Conflict(f"This order is {order.state.value}: it cannot be {verb} any more.")
+    # Conditional UPDATE: of two concurrent decisions exactly one moves the order.
+    decided = await Order.filter(id=order.id, state=OrderState.PENDING).update(
+        state=to, decided_at=clock.now()
+    )
+    if not decided:
+        raise Conflict("This order was decided meanwhile; reload it.")
+    await order.refresh_from_db(fields=["state", "decided_at", "updated_at"])
+    return order
+
+
+async def accept_order(publisher: OrderPublisher, account: Account, order_id: int | str) -> Order:
+    """The seller accepts: the units leave the listing, the buyer hears of it. Accepting an
+    accepted order again changes nothing; a declined or cancelled one is a ``Conflict``."""
     async with in_transaction():
-        decided = await Order.filter(id=order.id, state=OrderState.PENDING).update(
-            state=OrderState.ACCEPTED, decided_at=clock.now()
-        )
-        if not decided:
-            raise Conflict("This order was decided meanwhile; reload it.")
+        order = await _decide(account, order_id, OrderState.ACCEPTED, "accepted")
+        if order is None:
+            return await _order_for(account, order_id)
         listing = await _take_units(order.listing, order.quantity)
         order.listing = listing
-        await order.refresh_from_db(fields=["state", "decided_at", "updated_at"])
         await publisher.order_accepted(order, listing)
         if order.buyer.local:
             await notify(order.buyer, NotificationKind.ORDER_ACCEPTED, order.seller, order.uri)
@@ -215,11 +225,14 @@ async def accept_order(publisher: OrderPublisher, account: Account, order_id: in
 
 async def decline_order(publisher: OrderPublisher, account: Account, order_id: int | str) -> Order:
     """The seller declines; the availability does not change. Idempotent like accepting."""
-    order = await _order_for(account, order_id)
-    if not _is_seller(account, order):
-        raise PermissionDenied("Only the seller decides on an order.")
-    if order.state is OrderState.DECLINED:
-        return order
+    async with in_transaction():
+        order = await _decide(account, order_id, OrderState.DECLINED, "declined")
+        if order is None:
+            return await _order_for(account, order_id)
+        await publisher.order_declined(order)
+        if order.buyer.local:
+            await notify(order.buyer, NotificationKind.ORDER_DECLINED, order.seller, order.uri)
+    return order
     if order.state is not OrderState.PENDING:
         raise Conflict(f"This order is {order.state.value}: it cannot be declined any more.")
     async with in_transaction():
