@@ -82,6 +82,9 @@ class Settings:
     smtp_url: str = ""
     # The From address; empty means "<city name> <noreply@<host>>".
     mail_from: str = ""
+    # The other nodes of the network (``host[:port]``): this node follows each one's market
+    # group (``node.services.peering``). The same list may be given to every node.
+    network_peers: frozenset[str] = field(default_factory=frozenset)
     # Names of the fields set explicitly (environment or file), as opposed to defaults.
     explicit: frozenset[str] = field(default_factory=frozenset)
 
@@ -299,6 +302,30 @@ def _parse_hosts(variable: str, raw: str) -> frozenset[str]:
     return frozenset(hosts)
 
 
+_DEFAULT_PORTS = {"https": 443, "http": 80}
+
+
+def _parse_peer(variable: str, raw: str) -> str:
+    """One network peer as the node's domain is written: ``faro.example:443``, ``FARO.example``,
+    ``https://faro.example/`` and ``faro.example.`` all name ``faro.example``. Peers are compared
+    by this text, so an explicit default port would otherwise unfollow and refollow at each start.
+    A port or path other than that is refused."""
+    scheme, sep, rest = raw.strip().partition("://")
+    if not sep:
+        scheme, rest = "https", raw.strip()
+    if scheme.lower() not in _DEFAULT_PORTS:
+        raise ConfigError(variable, "host names such as faro.example, separated by commas", raw)
+    authority = _parse_authority(variable, rest.removesuffix("/"))
+    host, port = split_host_port(authority)
+    if port == _DEFAULT_PORTS[scheme.lower()]:
+        return f"[{host}]" if ":" in host else host
+    return authority
+
+
+def _parse_peers(variable: str, raw: str) -> frozenset[str]:
+    return frozenset(_parse_peer(variable, item) for item in raw.split(",") if item.strip())
+
+
 def _parse_resolve(variable: str, raw: str) -> dict[str, tuple[str, int]]:
     expected = "comma-separated host:port=address:port, e.g. lapalma.test:80=127.0.0.1:8451"
     out: dict[str, tuple[str, int]] = {}
@@ -402,6 +429,7 @@ _PARSERS: dict[str, tuple[str, Callable[[str, str], object]]] = {
     PREFIX + "MAIL_BACKEND": ("mail_backend", _choice("console", "file", "smtp")),
     PREFIX + "SMTP_URL": ("smtp_url", _parse_smtp_url),
     PREFIX + "MAIL_FROM": ("mail_from", _parse_mail_from),
+    PREFIX + "NETWORK_PEERS": ("network_peers", _parse_peers),
 }
 
 # RUTA_* variables that are not settings: the config file's name, the CLI's password input.

@@ -9,11 +9,12 @@ from collections.abc import AsyncIterator
 from aiohttp import web
 
 from node import db
-from node.appkeys import JOBS, SETTINGS, URLS, WORKER
+from node.appkeys import JOBS, PUBLISHER, RESOLVER, SETTINGS, URLS, WORKER
 from node.config import Settings
 from node.jobs.registry import Registry
 from node.jobs.worker import Worker
 from node.middleware import error_middleware, security_headers_middleware
+from node.services import media_uploads, peering
 from node.services.actors import ensure_instance_actor
 from node.services.market.mercado import ensure_market_group
 from node.urls import Urls
@@ -50,6 +51,7 @@ def create_app(
                 await db.migrate()
             await ensure_instance_actor(app[URLS])
             await ensure_market_group(app[URLS])
+            await peering.plan_peering(app[PUBLISHER], app[URLS], settings)
         except BaseException:
             # aiohttp skips this context's cleanup when its start fails; an open SQLite
             # connection thread would then keep the process from exiting.
@@ -61,12 +63,16 @@ def create_app(
     app.cleanup_ctx.append(database)
     web_adapter.setup(app)
     federation.setup(app)
+    app[JOBS].register(peering.queue_spec(app[PUBLISHER], app[RESOLVER], app[URLS], settings))
+    app[JOBS].register(media_uploads.queue_spec(settings.media_dir))
     if run_workers:
         app.cleanup_ctx.append(_workers)
     return app
 
 
 async def _workers(app: web.Application) -> AsyncIterator[None]:
+    # Where workers run, the hourly cleanup of unattached uploads is always queued.
+    await media_uploads.plan_cleanup()
     worker = Worker(app[JOBS], app[SETTINGS])
     worker.start()
     app[WORKER] = worker

@@ -10,6 +10,7 @@ from urllib.parse import quote
 
 from node.config import Settings
 from node.models.actors import ActorKind
+from node.services.hashtags import tag_path
 
 # Path prefix of each kind of local actor. Persons live where Mastodon users expect them.
 _ACTOR_PREFIX = {
@@ -59,7 +60,9 @@ class Urls:
         return f"{self.base}/activities/{activity_id}"
 
     def tag(self, name: str) -> str:
-        return f"{self.base}/tags/{quote(name.lower())}"
+        """A hashtag's page, by its matched name (``#Artesanía`` → ``/tags/artesania``), so
+        every spelling of a tag links to the same address, as on Mastodon."""
+        return self.base + tag_path(name)
 
     def media(self, name: str) -> str:
         return f"{self.base}/media/{quote(name)}"

@@ -25,6 +25,7 @@ from node.cli.accounts import (
 from node.cli.common import EXIT_CONFIG, EXIT_FAILURE, CommandFailed, safe_url, short
 from node.cli.database import cmd_backup, cmd_check, cmd_makemigrations, cmd_migrate, cmd_restore
 from node.cli.jobs import cmd_jobs_failed, cmd_jobs_retry, cmd_jobs_status
+from node.cli.peers import cmd_peers_list, cmd_peers_sync
 from node.cli.run import cmd_serve, cmd_worker
 from node.config import ConfigError, Settings, load_settings
 from node.errors import RutaError
@@ -157,6 +158,16 @@ def build_parser() -> argparse.ArgumentParser:
     jretry = jobs.add_parser("retry", help="run failed jobs again (all, or the ids given)")
     jretry.add_argument("job_ids", nargs="*", type=int)
     jretry.set_defaults(func=cmd_jobs_retry)
+
+    peers = sub.add_parser(
+        "peers", help="the network's other nodes (RUTA_NETWORK_PEERS) and their market groups"
+    ).add_subparsers(dest="peers_command", required=True, metavar="ACTION")
+    plist = peers.add_parser("list", help="each peer and the state of its market group follow")
+    plist.set_defaults(func=cmd_peers_list)
+    psync = peers.add_parser(
+        "sync", help="follow new peers, retry failed ones and unfollow removed ones now"
+    )
+    psync.set_defaults(func=cmd_peers_sync)
 
     backup = sub.add_parser(
         "backup", help="write the database, keys and media to one .tar.gz file (mode 0600)"

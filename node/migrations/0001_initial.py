@@ -304,6 +304,29 @@ class Migration(migrations.Migration):
             bases=['Model'],
         ),
         ops.CreateModel(
+            name='NoteHashtag',
+            fields=[
+                ('id', fields.BigIntField(primary_key=True, default=new_id, unique=True, db_index=True)),
+                ('note', fields.ForeignKeyField('ruta.Note', source_field='note_id', db_constraint=True, to_field='id', related_name='hashtag_rows', on_delete=OnDelete.CASCADE)),
+                ('name', fields.CharField(max_length=100)),
+            ],
+            options={'table': 'note_hashtag', 'app': 'ruta', 'unique_together': (('note', 'name'),), 'indexes': [Index(fields=['name', 'note_id'])], 'pk_attr': 'id', 'table_description': '``note`` carries the hashtag ``name`` (normalised: ``node.services.hashtags.normalise``).'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='NoteMedia',
+            fields=[
+                ('id', fields.BigIntField(primary_key=True, default=new_id, unique=True, db_index=True)),
+                ('owner', fields.ForeignKeyField('ruta.Actor', source_field='owner_id', db_constraint=True, to_field='id', related_name='media_uploads', on_delete=OnDelete.CASCADE)),
+                ('note', fields.ForeignKeyField('ruta.Note', source_field='note_id', null=True, db_constraint=True, to_field='id', related_name='media_rows', on_delete=OnDelete.CASCADE)),
+                ('entry', fields.JSONField(encoder=functools.partial(dumps, separators=(',', ':')), decoder=loads)),
+                ('file', fields.CharField(max_length=200)),
+                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
+            ],
+            options={'table': 'note_media', 'app': 'ruta', 'indexes': [Index(fields=['note_id', 'created_at'])], 'pk_attr': 'id'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
             name='Notification',
             fields=[
                 ('id', fields.BigIntField(primary_key=True, default=new_id, unique=True, db_index=True)),
@@ -435,6 +458,7 @@ class Migration(migrations.Migration):
                 ('state', fields.CharEnumField(default=ListingState.DRAFT, description='DRAFT: draft\nPUBLISHED: published\nRESERVED: reserved\nSOLD: sold\nCLOSED: closed', enum_type=ListingState, max_length=10)),
                 ('remote_photos', fields.JSONField(default=list, encoder=functools.partial(dumps, separators=(',', ':')), decoder=loads)),
                 ('tags', fields.JSONField(default=list, encoder=functools.partial(dumps, separators=(',', ':')), decoder=loads)),
+                ('hashtag_keys', fields.TextField(default='', db_default='', unique=False)),
                 ('search_text', fields.TextField(default='', unique=False)),
                 ('published', fields.DatetimeField(null=True, db_index=True, auto_now=False, auto_now_add=False)),
                 ('edited_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),

@@ -4,6 +4,8 @@ MODEL_MODULES = [
     "node.models.accounts",
     "node.models.actors",
     "node.models.social",
+    "node.models.hashtags",
+    "node.models.media",
     "node.models.market",
     "node.models.orders",
     "node.models.moderation",

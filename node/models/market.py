@@ -115,6 +115,9 @@ class Listing(Model):
     # Remote listings: their images as received ([{"url", "media_type", "description"...}]).
     remote_photos: fields.JSONField[Any] = fields.JSONField(default=list)
     tags: fields.JSONField[Any] = fields.JSONField(default=list)  # hashtag names, no "#"
+    # The same hashtags normalised (node.services.hashtags.keys_text: " artesania lepe "), so
+    # a tag page and the search's tag filter match #Artesanía and #artesania alike.
+    hashtag_keys = fields.TextField(default="", db_default="")
     # Title, description, category and city folded to lower case without accents: what the
     # full-text index of both backends reads (node.services.market.search).
     search_text = fields.TextField(default="")

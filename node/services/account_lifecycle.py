@@ -1,5 +1,5 @@
 """An account's life on the web: signing up, confirming the email address, staff approval,
-language preference, and deletion.
+language preference (deletion: ``node.services.account_deletion``).
 
 Registrations (``RUTA_REGISTRATIONS``): ``open`` accounts become active when their email address
 is confirmed; ``approval`` accounts confirm their address and then wait for staff; ``closed`` takes
@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from tortoise.expressions import F, Q
 from tortoise.transactions import in_transaction
 
 from node import clock
@@ -18,12 +17,9 @@ from node.config import LANGUAGES, Settings
 from node.errors import Conflict, FieldError, PermissionDenied, ValidationFailed
 from node.models.accounts import Account
 from node.models.actors import Actor
-from node.models.social import Announce, Block, Follow, Like, Note, Tombstone
 from node.models.web import TokenPurpose
-from node.ports import Publisher
-from node.services import account_tokens, accounts, passwords, rate_limits
+from node.services import account_tokens, accounts, rate_limits
 from node.services.mail import MailComposer, queue_mail
-from node.services.sessions import InvalidCredentials
 from node.urls import Urls
 
 # Paths of the links in account mails; the web adapter serves them.
@@ -215,64 +211,3 @@ async def set_language(account: Account, language: str) -> Account:
     account.language = language
     await account.save(update_fields=["language", "updated_at"])
     return account
-
-
-async def delete_account(publisher: Publisher, account: Account, *, password: str) -> None:
-    """Delete an account for good, confirmed with its password.
-
-    Its posts, follows, likes, boosts and blocks are removed and its sessions and tokens end. The
-    public actor row stays as a stub without profile data, marked gone: it keeps the keys that sign
-    the ``Delete`` other servers receive (the publisher queues it in this same transaction) and
-    keeps the username from being taken by someone else, as Mastodon does. Reports the person
-    filed stay with the moderators.
-    """
-    if not await passwords.verify_password(account.password_hash, password):
-        raise InvalidCredentials()
-    now = clock.now()
-    async with in_transaction():
-        actors = await Actor.filter(account_id=account.id)
-        ids = [actor.id for actor in actors]
-        for actor in actors:
-            # First, while its followers and the servers that know it are still on record.
-            await publisher.actor_deleted(actor)
-        await _remove_content(ids)
-        await Tombstone.bulk_create(
-            [Tombstone(uri=actor.uri, former_type=actor.kind.value) for actor in actors]
-        )
-        await Actor.filter(id__in=ids).update(
-            account_id=None,
-            display_name="",
-            summary="",
-            summary_source=None,
-            icon_url=None,
-            header_url=None,
-            profile_fields=[],
-            discoverable=False,
-            indexable=False,
-            gone_at=now,
-        )
-        await Account.filter(id=account.id).delete()
-
-
-async def _remove_content(actor_ids: list[int]) -> None:
-    notes = await Note.filter(author_id__in=actor_ids).values("id", "uri", "in_reply_to_id")
-    note_ids = {n["id"] for n in notes}
-    # Counters of other people's notes lose what this account added to them.
-    for parent_id in {n["in_reply_to_id"] for n in notes} - {None} - note_ids:
-        replies = sum(1 for n in notes if n["in_reply_to_id"] == parent_id)
-        await Note.filter(id=parent_id).update(reply_count=F("reply_count") - replies)
-    liked = await Like.filter(actor_id__in=actor_ids).values_list("note_id", flat=True)
-    await Note.filter(id__in=[i for i in liked if i not in note_ids]).update(
-        like_count=F("like_count") - 1
-    )
-    boosted = await Announce.filter(actor_id__in=actor_ids).values_list("note_id", flat=True)
-    await Note.filter(id__in=[i for i in boosted if i not in note_ids]).update(
-        announce_count=F("announce_count") - 1
-    )
-    await Like.filter(actor_id__in=actor_ids).delete()
-    await Announce.filter(actor_id__in=actor_ids).delete()
-    await Follow.filter(Q(follower_id__in=actor_ids) | Q(target_id__in=actor_ids)).delete()
-    await Block.filter(Q(actor_id__in=actor_ids) | Q(target_id__in=actor_ids)).delete()
-    # A deleted post's id is never used again (serving answers 410 Gone for it).
-    await Tombstone.bulk_create([Tombstone(uri=n["uri"], former_type="Note") for n in notes])
-    await Note.filter(id__in=list(note_ids)).delete()

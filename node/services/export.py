@@ -1,5 +1,6 @@
-"""A person's data as one ZIP file: profile, posts, messages, follows and reports filed, each as
-JSON and as CSV (JSON for programs and other servers, CSV for a spreadsheet)."""
+"""A person's data as one ZIP file: profile, posts, messages, follows, reports filed, and the
+marketplace (shops, listings with their photos, orders placed and received, saved listings), each
+table as JSON and as CSV (JSON for programs and other servers, CSV for a spreadsheet)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import json
 import zipfile
 from collections.abc import Sequence
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from node import clock
@@ -16,7 +18,9 @@ from node.models.accounts import Account
 from node.models.actors import Actor, ActorKind
 from node.models.moderation import Report
 from node.models.social import Follow, Note
+from node.services import export_market as market
 from node.services.messages import messages_of
+from node.services.notes import urls_for
 
 FORMAT_VERSION = 1
 
@@ -156,15 +160,26 @@ async def _reports(actor: Actor) -> list[dict[str, Any]]:
     )
 
 
-async def export_account(account: Account) -> bytes:
-    """The ZIP archive of everything the account published or filed on this node."""
+async def export_account(account: Account, *, media_dir: Path | None = None) -> bytes:
+    """The ZIP archive of everything the account published or filed on this node; with
+    ``media_dir`` it carries the photos of the account's listings too."""
     actor = await Actor.get(account_id=account.id, kind=ActorKind.PERSON)
+    actors = list(await Actor.filter(account_id=account.id).order_by("id"))
+    listings, photo_files = await market.listings(urls_for(actor), actors)
     tables = {
         "posts": (await _posts(actor), POST_COLUMNS),
         "messages": (_rows(await messages_of(actor)), MESSAGE_COLUMNS),
         "following": (await _follows(actor, outgoing=True), FOLLOW_COLUMNS),
         "followers": (await _follows(actor, outgoing=False), FOLLOW_COLUMNS),
         "reports": (await _reports(actor), REPORT_COLUMNS),
+        "shops": (_rows(await market.shops(account)), market.SHOP_COLUMNS),
+        "listings": (_rows(listings), market.LISTING_COLUMNS),
+        "orders_placed": (_rows(await market.orders(actors, as_buyer=True)), market.ORDER_COLUMNS),
+        "orders_received": (
+            _rows(await market.orders(actors, as_buyer=False)),
+            market.ORDER_COLUMNS,
+        ),
+        "saved_listings": (_rows(await market.saved_listings(account)), market.SAVED_COLUMNS),
     }
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
@@ -174,6 +189,11 @@ async def export_account(account: Account) -> bytes:
         for name, (rows, columns) in tables.items():
             archive.writestr(f"{name}.json", json.dumps(rows, ensure_ascii=False, indent=2))
             archive.writestr(f"{name}.csv", _csv(rows, columns))
+        if media_dir is not None:
+            for name in photo_files:
+                path = media_dir / name
+                if path.is_file():  # a file lost from the disk must not cost the whole export
+                    archive.write(path, market.PHOTO_FOLDER + name)
         archive.writestr("README.txt", _README)
     return buffer.getvalue()
 
@@ -187,6 +207,12 @@ messages.json/.csv   the direct messages of your conversations, sent and receive
 following.json/.csv  the accounts you follow
 followers.json/.csv  the accounts that follow you
 reports.json/.csv    the reports you sent to the moderators
+shops.json/.csv      the shops you run
+listings.json/.csv   the listings you wrote (drafts too), in your shops or on your own
+listing-photos/      their photos (listings.json names each one's file and public URL)
+orders_placed.json/.csv    the orders you placed as a buyer
+orders_received.json/.csv  the orders buyers sent you as a seller
+saved_listings.json/.csv   the listings you saved
 
 The CSV files open in any spreadsheet (UTF-8). Dates are UTC (ISO 8601).
 """

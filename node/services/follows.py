@@ -8,6 +8,7 @@ blocks the other, neither can follow the other.
 from __future__ import annotations
 
 from tortoise.exceptions import IntegrityError
+from tortoise.expressions import Q, Subquery
 from tortoise.transactions import in_transaction
 
 from node import clock
@@ -185,6 +186,37 @@ async def reject_follow_request(publisher: Publisher, target: Actor, follower: A
             row.follower, row.target = follower, target
             await publisher.follow_rejected(row)
         await row.delete()
+
+
+async def end_follows_for_suspension(publisher: Publisher, suspended: Actor) -> int:
+    """End the follows, both ways, between an actor being suspended and this node's actors;
+    returns how many ended. Lifting the suspension restores none (as on Mastodon). Call it
+    inside the suspension's transaction, before the actor is marked suspended: nothing is
+    delivered to a suspended actor.
+
+    A suspension here does not suspend a remote account on its own server, so its server is
+    told, as Mastodon's ``SuspendAccountService`` does: a ``Reject{Follow}`` for each of its
+    follows of our actors, so it stops counting as their follower (and cannot go on being
+    sent what they post to followers). We add an ``Undo{Follow}`` for our actors' follows of
+    it: the follow is gone here for good, and without the Undo its server would go on
+    delivering to followers we no longer have. A suspended local actor's follows with other
+    servers are left as they are: nothing is sent from or to it while it is suspended.
+    """
+    local_ids = Subquery(Actor.filter(local=True).values("id"))
+    with_us = Follow.filter(
+        Q(follower_id=suspended.id, target_id__in=local_ids)
+        | Q(target_id=suspended.id, follower_id__in=local_ids)
+    )
+    if suspended.local:
+        return await with_us.delete()
+    rows = await with_us.prefetch_related("follower", "target")
+    for row in rows:
+        if row.follower_id == suspended.id:  # type: ignore[attr-defined]
+            await publisher.follow_rejected(row)
+        else:
+            await publisher.follow_undone(row)
+        await row.delete()
+    return len(rows)
 
 
 async def followers(

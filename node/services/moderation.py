@@ -26,7 +26,7 @@ from node.models.moderation import (
 )
 from node.models.social import Note
 from node.ports import Publisher
-from node.services import domain_blocks, notes, sessions, text
+from node.services import domain_blocks, follows, notes, sessions, text
 
 MAX_COMMENT = 1000
 MAX_NOTE = 1000
@@ -232,6 +232,7 @@ def _may_suspend(moderator: Account, account: Account) -> None:
 
 
 async def set_suspended(
+    publisher: Publisher,
     moderator: Account,
     *,
     username: str | None = None,
@@ -241,8 +242,10 @@ async def set_suspended(
 ) -> str:
     """Suspend (or lift the suspension of) a local account by username, or any account by its
     actor id. A suspended local account cannot sign in or use the API, its sessions end, and its
-    actors stop receiving; a suspended remote actor's activities are refused. Returns the
-    handle acted upon."""
+    actors stop receiving; a suspended remote actor's activities are refused. Suspending ends
+    the follows between the account and this node's accounts
+    (:func:`follows.end_follows_for_suspension`); lifting it does not bring them back.
+    Returns the handle acted upon."""
     require_moderator(moderator)
     note = _bounded(note, MAX_NOTE, "note")
     account: Account | None = None
@@ -252,7 +255,7 @@ async def set_suspended(
         actor = await _actor_for(actor_id)
         account = await Account.get_or_none(id=actor.account_id) if actor.local else None  # type: ignore[attr-defined]
         if account is None:
-            return await _suspend_remote(moderator, actor, suspended, note)
+            return await _suspend_remote(publisher, moderator, actor, suspended, note)
     if account is None:
         raise NotFound("No such account.")
     _may_suspend(moderator, account)
@@ -260,16 +263,22 @@ async def set_suspended(
     async with in_transaction():
         account.suspended_at = moment
         await account.save(update_fields=["suspended_at", "updated_at"])
-        await Actor.filter(account_id=account.id).update(suspended_at=moment)
         if suspended:
+            for actor in await Actor.filter(account_id=account.id):
+                await follows.end_follows_for_suspension(publisher, actor)
             await sessions.revoke_all_sessions(account)
+        await Actor.filter(account_id=account.id).update(suspended_at=moment)
         action = Action.ACCOUNT_SUSPENDED if suspended else Action.ACCOUNT_UNSUSPENDED
         await _log(moderator, action, f"@{account.username}", note)
     return account.username
 
 
-async def _suspend_remote(moderator: Account, actor: Actor, suspended: bool, note: str) -> str:
+async def _suspend_remote(
+    publisher: Publisher, moderator: Account, actor: Actor, suspended: bool, note: str
+) -> str:
     async with in_transaction():
+        if suspended:
+            await follows.end_follows_for_suspension(publisher, actor)
         actor.suspended_at = clock.now() if suspended else None
         await actor.save(update_fields=["suspended_at", "updated_at"])
         action = Action.ACCOUNT_SUSPENDED if suspended else Action.ACCOUNT_UNSUSPENDED

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any, Literal
 
 from tortoise.expressions import F
@@ -20,9 +21,11 @@ from node.config import Settings
 from node.errors import NotFound, PermissionDenied, RutaError, ValidationFailed
 from node.ids import new_id
 from node.models.actors import Actor
+from node.models.media import NoteMedia
 from node.models.social import Block, Note, NoteAddressee, Tombstone, Visibility
 from node.ports import ActorResolver, Publisher
-from node.services import conversations, notifications, text
+from node.services import conversations, hashtags, media_uploads, note_media, notifications, text
+from node.services.note_media import MediaUpload
 from node.services.remote_content import delete_remote_note, store_remote_note
 from node.services.visibility import can_see, visible_to
 from node.urls import Urls
@@ -35,6 +38,7 @@ __all__ = [
     "delete_remote_note",
     "edit_note",
     "get_visible_note",
+    "own_note",
     "parse_id",
     "store_remote_note",
     "urls_for",
@@ -84,6 +88,15 @@ async def get_visible_note(note_id: int | str, viewer: Actor | None) -> Note:
     return note
 
 
+async def own_note(author: Actor, note_id: int | str) -> Note:
+    """One's own note, to edit or delete it: ``NotFound`` when the author may not see it,
+    ``PermissionDenied`` when it is someone else's."""
+    note = await get_visible_note(note_id, author)
+    if note.author_id != author.id:  # type: ignore[attr-defined]
+        raise PermissionDenied("Only the author can change this note.")
+    return note
+
+
 async def create_note(
     publisher: Publisher,
     author: Actor,
@@ -96,6 +109,11 @@ async def create_note(
     resolver: ActorResolver | None = None,
     urls: Urls | None = None,
     about_uri: str | None = None,
+    summary: str | None = None,
+    sensitive: bool = False,
+    media: Sequence[MediaUpload] = (),
+    media_dir: Path | None = None,
+    media_rows: Sequence[NoteMedia] = (),
 ) -> Note:
     """Publish a local note written in markdown.
 
@@ -105,12 +123,20 @@ async def create_note(
     see. A direct note needs at least one addressee; it is filed in the conversation of its
     participants, about ``about_uri`` (an object such as a listing, sent as ``inReplyTo`` when
     the note answers no note) when given.
+
+    ``summary`` is a content warning (Mastodon's CW: the text shows folded behind it); a note
+    with one is ``sensitive``. ``media`` are up to four pictures with alt text, re-encoded and
+    written under ``media_dir`` only once everything else is valid; nothing is kept when the
+    post is refused. ``media_rows`` are pictures uploaded before (``media_uploads``), attached
+    in the note's transaction.
     """
     if not author.local:
         raise PermissionDenied("Only local actors write notes here.")
     source = text.validate_note_content(content)
     language = text.validate_local_language(language)
     visibility = _parse_visibility(visibility)
+    warning = validate_summary(summary)
+    note_media.check_count(len(media) + len(media_rows))
     parent = await _find_parent(in_reply_to, author)
     mentioned = await _resolve_mentions(resolver, author, source)
     addressed = await _resolve_addressees(resolver, author, to)
@@ -123,6 +149,9 @@ async def create_note(
             "to", "A direct note needs at least one mentioned or addressed account."
         )
     urls = urls or urls_for(author)
+    checked = await note_media.check_media(media)
+    if checked and media_dir is None:
+        raise ValueError("pictures need the media directory to be stored in")
     note_id = new_id()
     note = Note(
         id=note_id,
@@ -138,10 +167,39 @@ async def create_note(
         in_reply_to_uri=parent.uri if parent else about_uri,
         context_uri=parent.context_uri if parent else None,
         tags=_tags(source, addressees.values(), urls),
+        summary=warning,
+        sensitive=bool(sensitive or warning),
         published=clock.now(),
     )
+    if checked and media_dir is not None:
+        note.attachments = await note_media.store_media(media_dir, checked, urls.media)
+    note.attachments = [*note.attachments, *(dict(row.entry) for row in media_rows)]
+    try:
+        await _save_new_note(
+            publisher, note, author, parent, addressees, mentioned_ids, about_uri, media_rows
+        )
+    except BaseException:
+        if media_dir is not None:
+            note_media.remove_media(media_dir, note.attachments)
+        raise
+    return note
+
+
+async def _save_new_note(
+    publisher: Publisher,
+    note: Note,
+    author: Actor,
+    parent: Note | None,
+    addressees: dict[int, Actor],
+    mentioned_ids: set[int],
+    about_uri: str | None,
+    media_rows: Sequence[NoteMedia],
+) -> None:
+    visibility = note.visibility
     async with in_transaction():
         await note.save(force_create=True)
+        await media_uploads.link(note, media_rows)
+        await hashtags.index_note(note)
         await NoteAddressee.bulk_create(
             [
                 NoteAddressee(note=note, actor=a, mentioned=a.id in mentioned_ids)
@@ -156,7 +214,6 @@ async def create_note(
                 note, author, [author, *addressees.values()], about_uri=about_uri
             )
         await publisher.note_created(note)
-    return note
 
 
 async def edit_note(
@@ -168,16 +225,22 @@ async def edit_note(
     language: str | None = None,
     resolver: ActorResolver | None = None,
     urls: Urls | None = None,
+    summary: str | None = None,
+    sensitive: bool | None = None,
+    attachments: Sequence[Any] | None = None,
 ) -> Note:
-    """Change the text (and optionally the language) of one's own note; sends ``Update``.
+    """Change the text (and optionally the language, content warning and ``attachments``, the
+    pictures kept with their alt text) of one's own note; sends ``Update``.
 
-    New mentions become addressees; nobody who could see the note loses it.
+    New mentions become addressees; nobody who could see the note loses it. ``summary`` None
+    keeps the content warning, ``""`` removes it; a note with a warning is always sensitive.
     """
-    note = await get_visible_note(note_id, author)
-    if note.author_id != author.id:  # type: ignore[attr-defined]
-        raise PermissionDenied("Only the author can edit this note.")
+    note = await own_note(author, note_id)
     source = text.validate_note_content(content)
     language = text.validate_local_language(language) if language is not None else note.language
+    warning = validate_summary(summary) if summary is not None else note.summary
+    if sensitive is None:
+        sensitive = note.sensitive if summary is None else False
     mentioned = await _resolve_mentions(resolver, author, source)
     urls = urls or urls_for(author)
     async with in_transaction():
@@ -192,20 +255,27 @@ async def edit_note(
         note.content_source = source
         note.content_html = _render(source, mentioned, urls)
         note.language = language
+        note.summary = warning  # type: ignore[assignment]  # a nullable column, typed str
+        note.sensitive = bool(sensitive or warning)
         note.tags = _tags(source, [row.actor for row in known.values()], urls)
         note.edited_at = edit_time(note.edited_at or note.published)
+        if attachments is not None:
+            note.attachments = list(attachments)
         await note.save(
-            update_fields=["content_source", "content_html", "language", "tags", "edited_at"]
-        )
+            update_fields=["content_source", "content_html", "language", "summary", "sensitive",
+                           "tags", "edited_at", "attachments"]
+        )  # fmt: skip
+        await hashtags.index_note(note)
         await publisher.note_updated(note)
     return note
 
 
-async def delete_note(publisher: Publisher, author: Actor, note_id: int | str) -> None:
-    """Delete one's own note: ``Delete{Tombstone}`` goes out and its id is never used again."""
-    note = await get_visible_note(note_id, author)
-    if note.author_id != author.id:  # type: ignore[attr-defined]
-        raise PermissionDenied("Only the author can delete this note.")
+async def delete_note(
+    publisher: Publisher, author: Actor, note_id: int | str, *, media_dir: Path | None = None
+) -> None:
+    """Delete one's own note: ``Delete{Tombstone}`` goes out and its id is never used again.
+    Its pictures are removed from ``media_dir`` once the deletion is committed."""
+    note = await own_note(author, note_id)
     async with in_transaction():
         await publisher.note_deleted(note)
         await Tombstone.get_or_create(uri=note.uri, defaults={"former_type": "Note"})
@@ -214,9 +284,22 @@ async def delete_note(publisher: Publisher, author: Actor, note_id: int | str) -
                 reply_count=F("reply_count") - 1
             )
         await note.delete()
+    if media_dir is not None:
+        note_media.remove_media(media_dir, note.attachments or [])
 
 
 # --- helpers ----------------------------------------------------------------------------
+
+
+def validate_summary(summary: str | None) -> str | None:
+    """A content warning: one line of plain text (shown escaped), at most
+    :data:`text.MAX_SUMMARY_CHARS`; empty means none."""
+    warning = " ".join((summary or "").split())
+    if len(warning) > text.MAX_SUMMARY_CHARS:
+        raise ValidationFailed.on(
+            "summary", f"A content warning can have at most {text.MAX_SUMMARY_CHARS} characters."
+        )
+    return warning or None
 
 
 def edit_time(previous: datetime) -> datetime:

@@ -57,6 +57,7 @@ class Profile:
     notes: int
     relationship: Relationship
     is_self: bool
+    is_own: bool = False  # the viewer's own profile or one of their shops: nothing to report
 
 
 def split_handle(handle: str, local_domain: str) -> tuple[str, str | None]:
@@ -120,7 +121,29 @@ async def profile(actor: Actor, viewer: Actor | None) -> Profile:
         notes=await Note.filter(visible_to(viewer), author_id=actor.id).count(),
         relationship=relationship,
         is_self=viewer is not None and viewer.id == actor.id,
+        is_own=_same_owner(actor, viewer),
     )
+
+
+def _same_owner(actor: Actor, viewer: Actor | None) -> bool:
+    if viewer is None:
+        return False
+    owner = actor.account_id  # type: ignore[attr-defined]
+    return viewer.id == actor.id or (
+        owner is not None and owner == viewer.account_id  # type: ignore[attr-defined]
+    )
+
+
+async def own_actor_ids(viewer: Actor | None) -> frozenset[int]:
+    """The viewer and the actors of the same account (their shops): their posts are the viewer's
+    own, with nothing to report."""
+    if viewer is None:
+        return frozenset()
+    owner = viewer.account_id  # type: ignore[attr-defined]
+    if owner is None:
+        return frozenset({viewer.id})
+    ids: list[int] = await Actor.filter(account_id=owner).values_list("id", flat=True)  # type: ignore[assignment]
+    return frozenset({viewer.id, *ids})
 
 
 async def author_notes(

@@ -32,7 +32,7 @@ from node.models.social import (
     Tombstone,
     Visibility,
 )
-from node.services import conversations, notifications, text
+from node.services import conversations, hashtags, notifications, text
 
 
 @dataclass(frozen=True)
@@ -113,6 +113,7 @@ async def store_remote_note(author: Actor, fields: RemoteNote) -> Note | None:
                 else None,
                 **values,
             )
+            await hashtags.index_note(note)
             await _add_addressees(note, fields)
             if parent is not None:
                 await Note.filter(id=parent.id).update(reply_count=F("reply_count") + 1)
@@ -148,6 +149,7 @@ async def _update_remote_note(
             setattr(note, name, value)
         note.edited_at = fields.updated
         await note.save(update_fields=[*values, "edited_at"])
+        await hashtags.index_note(note)
         await _add_addressees(note, fields)
     return note
 

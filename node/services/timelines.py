@@ -17,7 +17,7 @@ from tortoise.queryset import QuerySet
 from node.models.actors import Actor
 from node.models.social import Announce, Block, Follow, FollowState, Note, Visibility
 from node.services.notes import get_visible_note
-from node.services.visibility import OPEN_VISIBILITIES, visible_to
+from node.services.visibility import OPEN_VISIBILITIES, suspended_actor_ids, visible_to
 
 MAX_LIMIT = 40
 DEFAULT_LIMIT = 20
@@ -74,6 +74,8 @@ async def home(
             Q(actor_id__in=Subquery(followed)),
             ~Q(note__author_id__in=Subquery(blocking)),
             ~Q(note__author_id__in=Subquery(blocked)),
+            ~Q(note__author_id__in=suspended_actor_ids()),
+            ~Q(actor_id__in=suspended_actor_ids()),
             note__visibility__in=list(OPEN_VISIBILITIES),
         ).prefetch_related("actor", "note", "note__author"),
         max_id,
@@ -98,7 +100,9 @@ async def public_local(
 ) -> list[TimelineEntry]:
     """Public notes written on this node, newest first (without authors the viewer blocks or
     is blocked by)."""
-    query = Note.filter(local=True, visibility=Visibility.PUBLIC)
+    query = Note.filter(
+        ~Q(author_id__in=suspended_actor_ids()), local=True, visibility=Visibility.PUBLIC
+    )
     if viewer is not None:
         blocked = Block.filter(actor_id=viewer.id).values("target_id")
         blocking = Block.filter(target_id=viewer.id).values("actor_id")

@@ -4,7 +4,8 @@
 - followers: the author, the author's accepted followers and the note's addressees;
 - direct: the author and the addressees;
 - and never between two actors where one blocks the other, either way (Mastodon hides
-  those too: a reply from someone you blocked does not show in your threads).
+  those too: a reply from someone you blocked does not show in your threads);
+- and never, to anyone but the author, the notes of a suspended actor (staff suspended it here).
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ async def can_see(note: Note, viewer: Actor | None) -> bool:
     if viewer is not None and note.author_id == viewer.id:  # type: ignore[attr-defined]
         return True
     if viewer is not None and await blocked_either_way(viewer, note.author_id):  # type: ignore[attr-defined]
+        return False
+    if await Actor.filter(id=note.author_id, suspended_at__isnull=False).exists():  # type: ignore[attr-defined]
         return False
     if note.visibility in OPEN_VISIBILITIES:
         return True
@@ -50,9 +53,14 @@ async def blocked_either_way(viewer: Actor, author_id: int) -> bool:
     return await Block.filter(actor_id__in=ids, target_id__in=ids).exists()
 
 
+def suspended_actor_ids() -> Subquery:
+    """The ids of suspended actors, for ``author_id__in`` filters."""
+    return Subquery(Actor.filter(suspended_at__isnull=False).values("id"))
+
+
 def visible_to(viewer: Actor | None) -> Q:
     """A filter on ``Note`` equivalent to :func:`can_see`, for queries over many notes."""
-    open_q = Q(visibility__in=list(OPEN_VISIBILITIES))
+    open_q = Q(visibility__in=list(OPEN_VISIBILITIES)) & ~Q(author_id__in=suspended_actor_ids())
     if viewer is None:
         return open_q
     followed = Follow.filter(follower_id=viewer.id, state=FollowState.ACCEPTED).values("target_id")
@@ -62,6 +70,7 @@ def visible_to(viewer: Actor | None) -> Q:
     return Q(author_id=viewer.id) | (
         ~Q(author_id__in=Subquery(blocking))
         & ~Q(author_id__in=Subquery(blocked))
+        & ~Q(author_id__in=suspended_actor_ids())
         & (
             open_q
             | Q(id__in=Subquery(addressed))

@@ -3,20 +3,25 @@ the row with what follows from it (rendered description, hashtags, search text).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Final
 
 from node.errors import ValidationFailed
 from node.models.market import Condition, Listing, ListingKind, ListingPurpose, PriceKind
-from node.services import text
+from node.services import hashtags, text
 from node.services.market import fields as check
 from node.services.market.search import search_text_of
 from node.services.market.taxonomy import category
 from node.urls import Urls
 
+# Optional details a seller may remove again; None cannot say so (it means "unchanged").
+CLEARABLE: Final = frozenset({"city", "condition", "quantity", "latitude", "longitude"})
+
 
 @dataclass(frozen=True)
 class ListingInput:
-    """What a seller sends. On edit, None means "leave as it is"."""
+    """What a seller sends. On edit, None means "leave as it is"; the names in ``clear``
+    (some of :data:`CLEARABLE`) are emptied instead."""
 
     title: str | None = None
     description: str | None = None  # markdown
@@ -33,10 +38,17 @@ class ListingInput:
     longitude: float | None = None
     delivery: list[str] | None = None
     language: str | None = None
+    clear: frozenset[str] = field(default_factory=frozenset)
+
+    def changes_nothing(self) -> bool:
+        return not self.clear and all(
+            getattr(self, name) is None for name in self.__dataclass_fields__ if name != "clear"
+        )
 
 
 def apply_input(listing: Listing, data: ListingInput, urls: Urls) -> None:
     """Validate ``data`` onto ``listing``; raises the first problem as a field error."""
+    _clear(listing, data.clear)
     if data.title is not None:
         listing.title = check.plain_line(data.title, "title", max_chars=check.TITLE_MAX)
     if data.description is not None:
@@ -74,7 +86,22 @@ def apply_input(listing: Listing, data: ListingInput, urls: Urls) -> None:
         listing.language = text.validate_local_language(data.language)
     _check_whole(listing)
     listing.tags = _hashtags(listing)
+    listing.hashtag_keys = hashtags.keys_text(listing.tags)
     listing.search_text = search_text_of(listing)
+
+
+def _clear(listing: Listing, names: frozenset[str]) -> None:
+    unknown = names - CLEARABLE
+    if unknown:
+        raise ValidationFailed.on(sorted(unknown)[0], "This field cannot be emptied.")
+    if "city" in names:
+        listing.city = ""
+    if "condition" in names:
+        listing.condition = None  # type: ignore[assignment]  # nullable column
+    if "quantity" in names:
+        listing.quantity = None
+    if names & {"latitude", "longitude"}:  # a place has both or neither
+        listing.latitude = listing.longitude = None
 
 
 def _check_whole(listing: Listing) -> None:
@@ -96,4 +123,8 @@ def _hashtags(listing: Listing) -> list[str]:
     if listing.city and (city_tag := check.hashtag_of(listing.city)):
         tags.append(city_tag)
     tags += text.extract_hashtags(listing.description_source or "")
-    return list(dict.fromkeys(tags))[:20]
+    # One spelling per tag: "#Almonte" from the city and "#almonte" in the text are one.
+    unique: dict[str, str] = {}
+    for tag in tags:
+        unique.setdefault(hashtags.normalise(tag), tag)
+    return list(unique.values())[:20]

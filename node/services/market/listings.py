@@ -15,7 +15,7 @@ States::
 
 from __future__ import annotations
 
-from dataclasses import fields, replace
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from tortoise.transactions import in_transaction
@@ -167,7 +167,7 @@ async def edit_listing(
     listing = await own_listing(account, listing_id)
     if listing.state is ListingState.SOLD:
         raise Conflict("This listing is sold; open a new one instead.")
-    if all(getattr(data, f.name) is None for f in fields(data)):
+    if data.changes_nothing():
         return listing
     apply_input(listing, data, urls)
     async with in_transaction():

@@ -1,5 +1,10 @@
 """The city market group ``@mercado@<node>``: a ``Group`` actor that shares every local listing
-with its followers (other nodes' instance actors, Mastodon users), FEP-1b12 style."""
+with its followers (other nodes' instance actors, Mastodon users), FEP-1b12 style.
+
+It accepts every follow at once (it is public). It re-shares each listing's ``Create``, and
+then its ``Update``s (edits, sales) and its ``Delete`` (``federation.publish_market``); other
+nodes store what it shares (``federation.inbox.handlers.group_share``) and follow it by
+themselves when configured as peers (``node.services.peering``)."""
 
 from __future__ import annotations
 

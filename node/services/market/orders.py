@@ -45,6 +45,11 @@ def agreement_uri(urls: Urls, order_id: int) -> str:
     return urls.absolute(f"/agreements/{order_id}")
 
 
+def order_page_path(order_id: int) -> str:
+    """The HTML page of an order (its parties only; ``web.views.market_orders``)."""
+    return f"/mercado/orders/{order_id}"
+
+
 def _refusal(listing: Listing, quantity: int) -> str | None:
     """Why ``listing`` cannot take an order of ``quantity`` now; None when it can."""
     if listing.purpose is ListingPurpose.REQUEST:
@@ -137,7 +142,8 @@ async def place_order(
     async with in_transaction():
         await order.save(force_create=True)
         if seller.local:
-            await notify(seller, NotificationKind.ORDER, buyer, listing.url or listing.uri)
+            # The agreement's id, so that the notification leads to this order's page.
+            await notify(seller, NotificationKind.ORDER, buyer, order.uri)
         else:
             await publisher.order_offered(order)
     return order
@@ -233,19 +239,6 @@ async def decline_order(publisher: OrderPublisher, account: Account, order_id: i
         if order.buyer.local:
             await notify(order.buyer, NotificationKind.ORDER_DECLINED, order.seller, order.uri)
     return order
-    if order.state is not OrderState.PENDING:
-        raise Conflict(f"This order is {order.state.value}: it cannot be declined any more.")
-    async with in_transaction():
-        decided = await Order.filter(id=order.id, state=OrderState.PENDING).update(
-            state=OrderState.DECLINED, decided_at=clock.now()
-        )
-        if not decided:
-            raise Conflict("This order was decided meanwhile; reload it.")
-        await order.refresh_from_db(fields=["state", "decided_at", "updated_at"])
-        await publisher.order_declined(order)
-        if order.buyer.local:
-            await notify(order.buyer, NotificationKind.ORDER_DECLINED, order.seller, order.uri)
-    return order
 
 
 async def cancel_order(publisher: OrderPublisher, account: Account, order_id: int | str) -> Order:
@@ -272,18 +265,52 @@ async def cancel_order(publisher: OrderPublisher, account: Account, order_id: in
     return order
 
 
-async def orders_of(account: Account, *, role: str | None = None) -> list[Order]:
+def takes_orders(listing: Listing) -> bool:
+    """Whether the listing takes an order of one unit now (offers that are published and have
+    units left); who may order it is :func:`place_order`'s question."""
+    return _refusal(listing, 1) is None
+
+
+async def orders_of(
+    account: Account,
+    *,
+    role: str | None = None,
+    max_id: int | None = None,
+    limit: int = SHOWN,
+) -> list[Order]:
     """The account's orders, newest first: placed (``role="buyer"``), received
-    (``"seller"``) or both."""
+    (``"seller"``) or both; ``max_id`` pages backwards (orders older than that id)."""
     actor_ids = list(await Actor.filter(account_id=account.id).values_list("id", flat=True))
-    query = Order.all()
+    query = Order.all() if max_id is None else Order.filter(id__lt=max_id)
     if role == "buyer":
         query = query.filter(buyer_id__in=actor_ids)
     elif role == "seller":
         query = query.filter(seller_id__in=actor_ids)
     else:
         query = query.filter(Q(buyer_id__in=actor_ids) | Q(seller_id__in=actor_ids))
-    return await query.prefetch_related("listing", "buyer", "seller").order_by("-id").limit(SHOWN)
+    return (
+        await query.prefetch_related("listing", "buyer", "seller")
+        .order_by("-id")
+        .limit(max(1, min(limit, SHOWN)))
+    )
+
+
+async def pending_count(account: Account) -> int:
+    """How many orders wait for the account's decision (as a seller, local listings)."""
+    actor_ids = list(await Actor.filter(account_id=account.id).values_list("id", flat=True))
+    return await Order.filter(seller_id__in=actor_ids, state=OrderState.PENDING).count()
+
+
+async def order_ids_by_uri(account: Account, uris: list[str]) -> dict[str, int]:
+    """``{agreement id: order id}`` for those of ``uris`` that are orders the account takes
+    part in (a notification names its order by the agreement's id)."""
+    if not uris:
+        return {}
+    actor_ids = list(await Actor.filter(account_id=account.id).values_list("id", flat=True))
+    rows = await Order.filter(
+        Q(buyer_id__in=actor_ids) | Q(seller_id__in=actor_ids), uri__in=uris
+    ).values_list("uri", "id")
+    return {str(uri): int(number) for uri, number in rows}
 
 
 # --- received from other servers ------------------------------------------------------
@@ -324,7 +351,7 @@ async def receive_order(
         decided_at=clock.now() if refusal else None,
     )
     if refusal is None:
-        await notify(seller, NotificationKind.ORDER, buyer, listing.url or listing.uri)
+        await notify(seller, NotificationKind.ORDER, buyer, order.uri)
     return order, refusal is not None
 
 

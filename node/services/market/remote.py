@@ -24,7 +24,7 @@ from node.models.market import (
     PriceKind,
 )
 from node.models.social import Tombstone
-from node.services import text
+from node.services import hashtags, text
 from node.services.market import fields as check
 from node.services.market.search import search_text_of
 from node.services.market.taxonomy import BY_SLUG, category_by_hashtag
@@ -114,6 +114,7 @@ def _values(fields: RemoteListing) -> dict[str, Any]:
         "state": ListingState.PUBLISHED if state is ListingState.DRAFT else state,
         "remote_photos": [dict(p) for p in fields.photos[:MAX_REMOTE_PHOTOS]],
         "tags": [t.lstrip("#")[:100] for t in fields.hashtags[:20]],
+        "hashtag_keys": hashtags.keys_text(fields.hashtags[:20]),
     }
 
 

@@ -17,7 +17,7 @@ from typing import Any, Literal
 from tortoise import connections
 
 from node.models.market import Listing, ListingState
-from node.services import text
+from node.services import hashtags, text
 from node.services.market.fields import fold
 from node.services.market.taxonomy import BY_SLUG
 
@@ -59,6 +59,7 @@ class SearchQuery:
     min_price_cents: int | None = None
     max_price_cents: int | None = None
     seller_id: int | None = None
+    tag: str | None = None  # a hashtag, matched as hashtags.normalise does
     near: tuple[float, float] | None = None  # (latitude, longitude) for sort="distance"
     sort: Sort = "newest"
     limit: int = 20
@@ -115,6 +116,10 @@ def _filters(sql: _Sql, q: SearchQuery) -> None:
         sql.add("l.price_cents <= {}", q.max_price_cents)
     if q.seller_id is not None:
         sql.add("l.seller_id = {}", q.seller_id)
+    if q.tag is not None:
+        # "_" is both a LIKE wildcard and a character hashtags may have: escape it.
+        key = hashtags.normalise(q.tag).replace("_", "\\_")
+        sql.add("l.hashtag_keys LIKE {} ESCAPE '\\'", f"% {key} %")
 
 
 def _order(sql: _Sql, q: SearchQuery, has_text: bool) -> str:

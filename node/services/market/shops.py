@@ -23,6 +23,7 @@ from node.services.accounts import validate_display_name, validate_username
 from node.services.actors import create_local_actor
 from node.services.market import fields as check
 from node.services.market.taxonomy import category
+from node.services.notes import urls_for
 from node.urls import Urls
 
 MAX_SHOPS_PER_ACCOUNT = 5
@@ -56,15 +57,17 @@ def _website(value: str) -> str | None:
     return url
 
 
-def _apply(shop: Shop, actor: Actor, details: ShopDetails) -> None:
+def _apply(shop: Shop, actor: Actor, details: ShopDetails, urls: Urls) -> None:
     if details.display_name is not None:
         shown = validate_display_name(details.display_name)
         actor.display_name = check.plain_line(shown, "display_name", max_chars=100)
     if details.summary is not None:
-        source = details.summary.strip()
+        source = details.summary.replace("\r\n", "\n").strip()
         if len(source) > SUMMARY_MAX:
             raise ValidationFailed.on("summary", f"At most {SUMMARY_MAX} characters.")
-        actor.summary = text.render_markdown(source) if source else ""
+        # The owner's markdown is kept for the edit form; peers and pages get the HTML.
+        actor.summary_source = source
+        actor.summary = text.render_markdown(source, tag_url=urls.tag) if source else ""
     for name, limit in (("address", 300), ("opening_hours", 300), ("phone", 40), ("city", 100)):
         value = getattr(details, name)
         if value is not None:
@@ -106,7 +109,7 @@ async def open_shop(urls: Urls, owner: Account, username: str, details: ShopDeta
         raise Conflict(f"The name {name!r} is already taken on this node.")
     shop = Shop(owner=owner)
     probe = Actor(display_name=name, summary="", profile_fields=[])
-    _apply(shop, probe, details)  # validate everything before generating keys
+    _apply(shop, probe, details, urls)  # validate everything before generating keys
     try:
         async with in_transaction() as tx:
             actor = await create_local_actor(
@@ -119,7 +122,8 @@ async def open_shop(urls: Urls, owner: Account, username: str, details: ShopDeta
                 using_db=tx,
             )
             actor.profile_fields = probe.profile_fields
-            await actor.save(update_fields=["profile_fields"], using_db=tx)
+            actor.summary_source = probe.summary_source
+            await actor.save(update_fields=["profile_fields", "summary_source"], using_db=tx)
             shop.actor = actor
             await shop.save(using_db=tx)
     except IntegrityError:
@@ -165,7 +169,7 @@ async def edit_shop(
     """Change a shop's details; its followers get ``Update{Organization}``."""
     shop = await owned_shop(owner, username)
     actor = shop.actor
-    _apply(shop, actor, details)
+    _apply(shop, actor, details, urls_for(actor))
     async with in_transaction():
         await shop.save()
         await actor.save()

@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from node.errors import ValidationFailed
+from node.services import hashtags
 
 
 @dataclass(frozen=True)
@@ -61,5 +62,5 @@ def category(slug: str) -> Category:
 
 def category_by_hashtag(name: str) -> Category | None:
     """A received listing's category from one of its hashtags (software that sends no slug)."""
-    wanted = name.lstrip("#").lower()
-    return next((c for c in CATEGORIES if c.hashtag.lower() == wanted), None)
+    wanted = hashtags.normalise(name)  # "#Artesanía" is the crafts tag as much as "#Artesania"
+    return next((c for c in CATEGORIES if hashtags.normalise(c.hashtag) == wanted), None)

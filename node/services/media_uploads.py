@@ -1,0 +1,193 @@
+"""Pictures uploaded before their post, as Mastodon's ``/api/v1/media`` does for phone apps.
+
+An upload goes through the composer's pipeline (``note_media.check_media`` / ``store_media``:
+decoded, re-encoded as WebP without EXIF, size-capped) and waits in a ``NoteMedia`` row that
+only its uploader may attach or describe. ``notes.create_note(media_rows=...)`` copies the
+rows' entries into the note's ``attachments`` (the one stored shape) and links them in the
+note's transaction. Rows left unattached for a day are removed, files included, by the
+``media_cleanup`` queue, which runs once an hour and plans its own next run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from node import clock
+from node.errors import NotFound, ValidationFailed
+from node.jobs import queue
+from node.jobs.registry import QueueSpec
+from node.models.actors import Actor
+from node.models.jobs import Job, JobState
+from node.models.media import NoteMedia
+from node.models.social import Note
+from node.ports import ActorResolver, Publisher
+from node.services import note_media
+from node.services.note_media import MAX_NOTE_MEDIA, MediaUpload
+from node.urls import Urls
+
+QUEUE = "media_cleanup"
+KEEP_UNATTACHED = timedelta(days=1)
+CLEANUP_EVERY = timedelta(hours=1)
+MEDIA_IDS = "media_ids"
+# Uploads waiting for a post hold disk space for a day: enough for several posts being written,
+# not a free file store.
+MAX_WAITING = 20
+NOT_YOURS = (
+    "Media {id} cannot be attached: it is not one of your uploads waiting for a post "
+    "(it may belong to someone else, be attached already, or have expired after a day)."
+)
+
+
+async def upload(
+    owner: Actor, data: bytes, description: str, *, media_dir: Path, urls: Urls
+) -> NoteMedia:
+    """Check, re-encode and store one picture for a post to come; ``ValidationFailed`` on
+    ``file`` (not a picture, too large, too many waiting) or ``description`` (alt text too
+    long); nothing is kept."""
+    if await NoteMedia.filter(owner_id=owner.id, note_id__isnull=True).count() >= MAX_WAITING:
+        raise ValidationFailed.on(
+            "file",
+            f"You have {MAX_WAITING} pictures waiting for a post: publish them, or wait a day "
+            "until unused ones are removed, before uploading more.",
+        )
+    try:
+        checked = await note_media.check_media([MediaUpload(data, description)])
+    except ValidationFailed as exc:
+        field = "description" if "Alt text" in exc.message else "file"
+        raise ValidationFailed.on(field, exc.message) from None
+    [entry] = await note_media.store_media(media_dir, checked, urls.media)
+    row = NoteMedia(owner=owner, file=entry["file"], entry=entry)
+    row.entry = {**entry, "id": str(row.id)}
+    try:
+        await row.save(force_create=True)
+    except BaseException:
+        note_media.remove_media(media_dir, [entry])
+        raise
+    return row
+
+
+async def own_media(owner: Actor, media_id: int | None) -> NoteMedia:
+    row = await NoteMedia.get_or_none(id=media_id, owner_id=owner.id) if media_id else None
+    if row is None:
+        raise NotFound("No such media among your uploads.")
+    return row
+
+
+def current_entry(row: NoteMedia, note: Note | None) -> dict[str, Any]:
+    """The entry as shown now: the note's copy once attached (it may have been edited there)."""
+    if note is not None:
+        for item in note.attachments or []:
+            if isinstance(item, dict) and item.get("id") == str(row.id):
+                return dict(item)
+    return dict(row.entry)
+
+
+def described(attachments: Sequence[Any], media_id: str, description: str) -> list[Any]:
+    """``attachments`` with the entry of ``media_id`` given a new description."""
+    return [
+        {**item, "description": description}
+        if isinstance(item, dict) and item.get("id") == media_id
+        else item
+        for item in attachments
+    ]
+
+
+async def describe(
+    publisher: Publisher,
+    owner: Actor,
+    media_id: int | None,
+    description: str,
+    *,
+    resolver: ActorResolver | None = None,
+    urls: Urls | None = None,
+) -> tuple[NoteMedia, dict[str, Any]]:
+    """Change one's upload's alt text: on the row while it waits; on the note once attached,
+    which is an edit of the post (``Update`` goes out). The row and its current entry."""
+    # Imported here: notes imports this module to attach uploads in its transaction.
+    from node.services import notes
+
+    row = await own_media(owner, media_id)
+    text = note_media.clean_description(description)
+    if row.note_id is None:  # type: ignore[attr-defined]
+        row.entry = {**row.entry, "description": text}
+        await row.save(update_fields=["entry"])
+        return row, dict(row.entry)
+    note = await notes.own_note(owner, row.note_id)  # type: ignore[attr-defined]
+    note = await notes.edit_note(
+        publisher, owner, note.id, content=note.content_source or "", resolver=resolver,
+        urls=urls, attachments=described(note.attachments or [], str(row.id), text),
+    )  # fmt: skip
+    return row, current_entry(row, note)
+
+
+def _number(value: int | str) -> int | None:
+    text = str(value)
+    return int(text) if text.isascii() and text.isdigit() and 0 < len(text) <= 18 else None
+
+
+async def rows_to_attach(owner: Actor, media_ids: Sequence[int | str]) -> list[NoteMedia]:
+    """The owner's waiting uploads in the order given; 422 on ``media_ids`` for more than four,
+    repeats, or any id that is not one of them."""
+    if len(media_ids) > MAX_NOTE_MEDIA:
+        raise ValidationFailed.on(MEDIA_IDS, note_media.TOO_MANY)
+    if len({str(i) for i in media_ids}) != len(media_ids):
+        raise ValidationFailed.on(MEDIA_IDS, "The same media is listed twice.")
+    numbers = [n for n in map(_number, media_ids) if n is not None]
+    rows = {
+        r.id: r
+        for r in await NoteMedia.filter(id__in=numbers, owner_id=owner.id, note_id__isnull=True)
+    }
+    for media_id in media_ids:
+        if _number(media_id) not in rows:
+            raise ValidationFailed.on(MEDIA_IDS, NOT_YOURS.format(id=media_id))
+    return [rows[n] for n in numbers]
+
+
+async def link(note: Note, rows: Sequence[NoteMedia]) -> None:
+    """Inside the note's transaction: the rows now belong to it. Two posts racing for the same
+    upload cannot both take it: the loser's transaction is refused and rolled back."""
+    if not rows:
+        return
+    taken = await NoteMedia.filter(id__in=[r.id for r in rows], note_id__isnull=True).update(
+        note_id=note.id
+    )
+    if taken != len(rows):
+        raise ValidationFailed.on(MEDIA_IDS, "A picture was attached to another post meanwhile.")
+
+
+async def forget_removed(media_dir: Path, note: Note, removed: Sequence[Any]) -> None:
+    """After an edit committed: the removed pictures' rows and files go."""
+    names = note_media.local_files(removed)
+    if names:
+        await NoteMedia.filter(note_id=note.id, file__in=names).delete()
+    note_media.remove_media(media_dir, removed)
+
+
+async def purge_unattached(media_dir: Path, *, older_than: timedelta = KEEP_UNATTACHED) -> int:
+    """Remove uploads never attached to a post: each row, then its file. How many."""
+    cutoff = clock.now() - older_than
+    removed = 0
+    for row in await NoteMedia.filter(note_id__isnull=True, created_at__lt=cutoff):
+        # A post may take the upload between the query and here: its file must then stay.
+        if await NoteMedia.filter(id=row.id, note_id__isnull=True).delete():
+            note_media.remove_media(media_dir, [row.entry])
+            removed += 1
+    return removed
+
+
+async def plan_cleanup() -> None:
+    """At start-up: make sure one cleanup run is queued (each run queues the next)."""
+    waiting = await Job.filter(queue=QUEUE, state__in=[JobState.PENDING, JobState.RUNNING]).exists()
+    if not waiting:
+        await queue.enqueue(QUEUE, {})
+
+
+def queue_spec(media_dir: Path) -> QueueSpec:
+    async def handler(job: Job) -> None:
+        await purge_unattached(media_dir)
+        await queue.enqueue(QUEUE, {}, run_at=clock.now() + CLEANUP_EVERY)
+
+    return QueueSpec(QUEUE, handler, transactional=True)
