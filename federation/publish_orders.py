@@ -40,8 +40,8 @@ class AgreementPublisher(ListingPublisher):
             return
         if listing.local:
             # The new availability: to the seller's followers and to the buyer, who may not
-            # follow the seller but holds a copy of the listing.
-            _, _, document = await self._document(listing)
+            # follow the seller but holds a copy of the listing; the market group re-shares it.
+            _, group, document = await self._document(listing)
             update_id = new_id()
             update = self._with_context(
                 activities.update_note(self.urls.activity(update_id), document)
@@ -53,6 +53,7 @@ class AgreementPublisher(ListingPublisher):
                 update,
                 Recipients(followers_of={seller.id}, actor_ids=extra),
             )
+            await self._group_shares(group, seller, update)
         if not buyer.local:
             activity_id = new_id()
             body = agreement.answer(

@@ -11,6 +11,7 @@ from aiohttp import web
 
 from federation.http import (
     actors,
+    agreements,
     collections,
     context,
     listings,
@@ -30,4 +31,5 @@ def setup(app: web.Application) -> None:
     nodeinfo.setup(app)
     objects.setup(app)
     listings.setup(app)
+    agreements.setup(app)
     context.setup(app)

@@ -15,6 +15,7 @@ from typing import Any
 from federation.convert.note import NOTE_CONTEXT
 from federation.vocab import PUBLIC, Json, compact
 from node import clock
+from node.models.actors import Actor
 
 # Activities without extension terms need ActivityStreams only.
 ACTIVITY_CONTEXT = "https://www.w3.org/ns/activitystreams"
@@ -153,7 +154,7 @@ def like(like_uri: str, actor_uri: str, note_uri: str, note_author_uri: str) -> 
 def announce(
     announce_uri: str,
     actor_uri: str,
-    note_uri: str,
+    note_uri: str | Json,
     *,
     to: Sequence[str],
     cc: Sequence[str],
@@ -167,8 +168,36 @@ def announce(
         "published": _when(published),
         "to": list(to),
         "cc": list(cc),
-        "object": note_uri,
+        # A boost names the note; a group's FEP-1b12 share embeds the activity unchanged.
+        "object": note_uri if isinstance(note_uri, str) else _embedded(note_uri),
     }
+
+
+def group_share(
+    announce_uri: str,
+    group: Actor,
+    seller_uri: str,
+    shared: str | Json,
+    published: datetime | None = None,
+) -> Json:
+    """The city market group's FEP-1b12 ``Announce`` of ``shared`` (a shop's activity, embedded
+    unchanged, or an object id), public and copied to the group's followers and the seller.
+
+    An embedded activity keeps its own ``@context`` on the outside, so the listing terms it uses
+    (FEP-0837) stay defined for receivers that expand JSON-LD.
+    """
+    followers = group.followers_url or group.uri + "/followers"
+    body = announce(
+        announce_uri,
+        group.uri,
+        shared,
+        to=[PUBLIC],
+        cc=[followers, seller_uri],
+        published=published,
+    )
+    if isinstance(shared, dict):
+        body["@context"] = shared.get("@context", body["@context"])
+    return body
 
 
 def block(block_uri: str, actor_uri: str, target_uri: str) -> Json:

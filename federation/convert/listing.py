@@ -51,8 +51,13 @@ LISTING_TERMS: dict[str, Any] = {
 LISTING_CONTEXT: list[Any] = [AS_CONTEXT, LISTING_TERMS]
 
 # Wikidata items of the currencies we accept (FEP-0837 names currencies by IRI). Q4916 (euro)
-# and Q4917 (US dollar) are the ones FEP-0837 and Epicyon use; the others were written from
-# memory and are NOT verified against Wikidata yet (FEDERATION.md §5.2 asks to check them).
+# and Q4917 (US dollar) are the ones FEP-0837 and Epicyon use. The other six were checked on
+# 2026-11-23 against several independent public currency tables that map ISO 4217 codes or
+# countries to Wikidata items (country -> currency P38 lists, ISO code -> QID maps): each agreed
+# with the id below, none contradicted it. Wikidata itself could not be queried from here, so
+# they remain unverified at the source: confirm GBP, MAD, CHF, BRL, XOF and RON on wikidata.org
+# (e.g. https://www.wikidata.org/wiki/Q200192 should read "Moroccan dirham") before relying on
+# them for anything but display.
 CURRENCY_ITEMS = {
     "EUR": "https://www.wikidata.org/wiki/Q4916",
     "USD": "https://www.wikidata.org/wiki/Q4917",

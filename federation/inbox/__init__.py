@@ -6,7 +6,8 @@
 - ``store``: dedup by activity id + the job, in one transaction;
 - ``receive``: the POST handler tying those together (202 / 4xx / 503);
 - ``process`` + ``handlers``: applying each activity type exactly once; ``lookups``: our
-  actors, and objects fetched from their origin (never taken from a third party's copy).
+  actors, and objects fetched from their origin (never taken from a third party's copy);
+- ``backfill``: the listings a followed market group shared before we followed it.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from collections.abc import Mapping
 from aiohttp import web
 
 from federation.fetch import FETCHER
+from federation.inbox import backfill
 from federation.inbox.handlers import HANDLERS
 from federation.inbox.process import Handler, InboxServices, process_job
 from federation.inbox.receive import post_inbox
@@ -49,6 +51,7 @@ def setup(app: web.Application) -> None:
             group_limit=1,
         )
     )
+    app[JOBS].register(backfill.queue_spec(app[FETCHER]))
 
 
 def inbox_job_handler(app: web.Application, handlers: Mapping[str, Handler]) -> JobHandler:

@@ -9,10 +9,12 @@ that answer without the ``Follow``'s id are matched by the embedded ``actor`` (o
 from __future__ import annotations
 
 from federation import vocab
+from federation.inbox.handlers.group_share import BACKFILL_QUEUE
 from federation.inbox.handlers.offer import handle_order_answer
 from federation.inbox.lookups import local_actor
 from federation.inbox.process import Inbound
-from node.models.actors import Actor
+from node.jobs import queue
+from node.models.actors import Actor, ActorKind
 from node.models.social import Follow
 from node.services.follows import receive_follow_accepted, receive_follow_rejected
 
@@ -45,6 +47,11 @@ async def handle_accept(inbound: Inbound) -> None:
         return
     async with inbound.commit():
         await receive_follow_accepted(follower, inbound.actor)
+        if follower.uri == inbound.services.urls.instance_actor() and (
+            inbound.actor.kind is ActorKind.GROUP
+        ):
+            # Our node now follows another node's market: read what it shared before.
+            await queue.enqueue(BACKFILL_QUEUE, {"group": inbound.actor.uri})
 
 
 async def handle_reject(inbound: Inbound) -> None:

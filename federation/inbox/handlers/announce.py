@@ -1,5 +1,11 @@
 """``Announce`` (boost) of a note. A note we do not have is fetched from its origin — never
-taken from the activity, which anybody could have forged — and stored with its author."""
+taken from the activity, which anybody could have forged — and stored with its author.
+
+A boosted listing new to us joins the catalogue only under the rule of group shares (one of our
+actors follows the announcer or the seller): the boosted post itself is kept either way.
+
+An ``Announce`` wrapping a ``Create``/``Update``/``Delete`` is a group sharing its members'
+activity (FEP-1b12): ``group_share``."""
 
 from __future__ import annotations
 
@@ -7,6 +13,11 @@ from datetime import UTC, datetime
 
 from federation import vocab
 from federation.inbox.handlers.create import NOTE_TYPES, remote_note_fields
+from federation.inbox.handlers.group_share import (
+    handle_group_share,
+    is_group_share,
+    listing_wanted,
+)
 from federation.inbox.handlers.listing import listing_fields, store_listing
 from federation.inbox.lookups import origin_object
 from federation.inbox.process import Inbound
@@ -31,6 +42,9 @@ def _published(value: object) -> datetime:
 
 
 async def handle_announce(inbound: Inbound) -> None:
+    if is_group_share(inbound.object):
+        await handle_group_share(inbound, inbound.object)
+        return
     note_uri = vocab.id_of(inbound.object)
     if note_uri is None:
         return
@@ -55,6 +69,10 @@ async def handle_announce(inbound: Inbound) -> None:
     if fields is None:
         return
     listing = listing_fields(document)
+    if listing is not None and not await listing_wanted(inbound.actor, author, note_uri):
+        # The boosted post is shown as any boost, but nobody here asked for the announcer's or
+        # the seller's listings: the catalogue is not theirs to fill (as for group shares).
+        listing = None
     async with inbound.commit():
         stored = await store_remote_note(author, fields)
         if stored is not None:
