@@ -44,6 +44,8 @@ class NavItem:
     order: int = 100
     # A number shown next to the link for a signed-in account (unread notifications), if any.
     badge: Callable[[Account], Awaitable[int]] | None = None
+    # What the number counts, read by screen readers after it ("3 unread", "2 waiting for you").
+    badge_label: str = N_("unread")
 
 
 TRANSLATIONS: web.AppKey[dict[str, Translations]] = web.AppKey("web_translations")
@@ -193,6 +195,8 @@ _NOTICES = {
     "password_reset": N_("Your new password is set. Sign in with it."),
     "language_saved": N_("Language saved."),
     "posted": N_("Your post is published."),
+    "post_edited": N_("Your post is updated."),
+    "post_deleted": N_("Your post is deleted."),
     "account_deleted": N_("Your account is deleted. Thank you for being here."),
     "email_verified": N_("Your email address is confirmed. You can sign in now."),
     "email_verified_pending": N_(

@@ -5,8 +5,9 @@ from __future__ import annotations
 from aiohttp import web
 
 from node.appkeys import SETTINGS
-from web.api import accounts, blocks, follows, me, messages, notes, reactions, timelines
+from web.api import accounts, blocks, follows, me, messages, moderation, notes, reactions, timelines
 from web.api import listings as market_listings
+from web.api import media as note_media
 from web.api import orders as market_orders
 from web.api import shops as market_shops
 from web.api.openapi import build_document
@@ -20,6 +21,7 @@ def all_operations() -> list[Operation]:
         *me.OPERATIONS,
         *accounts.OPERATIONS,
         *notes.OPERATIONS,
+        *note_media.OPERATIONS,
         *reactions.OPERATIONS,
         *timelines.OPERATIONS,
         *follows.OPERATIONS,
@@ -28,6 +30,7 @@ def all_operations() -> list[Operation]:
         *market_orders.OPERATIONS,  # before listings: /api/v1/listings/saved
         *market_listings.OPERATIONS,
         *messages.OPERATIONS,
+        *moderation.OPERATIONS,
     ]
 
 

@@ -14,7 +14,7 @@ from node.errors import ValidationFailed
 from node.models.accounts import Account
 from node.models.market import Listing
 from node.services.market import listings, photos, search, shops
-from node.services.market.listing_input import ListingInput
+from node.services.market.listing_input import CLEARABLE, ListingInput
 from node.services.market.taxonomy import CATEGORIES
 from web.api.accounts import ActorOut, actor_out
 from web.api.auth import require_account
@@ -101,6 +101,9 @@ class SearchParams(BaseModel):
     min_price_cents: int | None = Field(None, ge=0)
     max_price_cents: int | None = Field(None, ge=0)
     shop: str | None = Field(None, max_length=64)
+    tag: str | None = Field(
+        None, max_length=100, description="Only listings with this hashtag (any case or accents)."
+    )
     sort: Literal["newest", "price_asc", "price_desc", "relevance", "distance"] = Field(
         "newest", description="distance needs near_lat and near_lon."
     )
@@ -189,12 +192,21 @@ async def get_listing(request: web.Request) -> web.Response:
     return respond(await listing_out(await _reload(listing.id, viewer), viewer, request))
 
 
+def _patch(body: ListingFields) -> ListingInput:
+    """PATCH semantics: an absent field stays as it is, an explicit ``null`` empties it (for the
+    fields that may be empty: city, condition, quantity, coordinates)."""
+    emptied = frozenset(
+        name for name in CLEARABLE if name in body.model_fields_set and getattr(body, name) is None
+    )
+    return ListingInput(**body.model_dump(), clear=emptied)
+
+
 async def edit_listing(request: web.Request) -> web.Response:
     account = await require_account(request)
     body = await read_json(request, ListingFields)
     listing = await listings.edit_listing(
         market_publisher(request), request.app[URLS], account, request.match_info["id"],
-        ListingInput(**body.model_dump()),
+        _patch(body),
     )  # fmt: skip
     return respond(await listing_out(await _reload(listing.id, account), account, request))
 
@@ -229,7 +241,7 @@ async def search_listings(request: web.Request) -> web.Response:
             text=p.q, city=p.city, domain=p.node, local=p.local, category=p.category,
             purpose=p.purpose, kind=p.kind, condition=p.condition, delivery=p.delivery,
             min_price_cents=p.min_price_cents, max_price_cents=p.max_price_cents,
-            seller_id=seller_id, near=near, sort=p.sort, limit=p.limit, offset=p.offset,
+            seller_id=seller_id, tag=p.tag, near=near, sort=p.sort, limit=p.limit, offset=p.offset,
         )
     )  # fmt: skip
     for listing in found:
@@ -267,7 +279,8 @@ OPERATIONS = [
     ),
     Operation(
         "PATCH", "/api/v1/listings/{id}", edit_listing, "Edit one's listing", "listings",
-        description="Only the fields sent change; once published, an `Update` goes out.",
+        description="Only the fields sent change; `null` empties city, condition, quantity or "
+        "the coordinates. Once published, an `Update` goes out.",
         request=ListingFields, response=ListingOut, errors=(403, 404, 409), path_params=_ID,
     ),
     Operation(

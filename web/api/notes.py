@@ -12,10 +12,10 @@ from typing import Any, Literal
 from aiohttp import web
 from pydantic import BaseModel, Field
 
-from node.appkeys import URLS
+from node.appkeys import SETTINGS, URLS
 from node.models.actors import Actor
 from node.models.social import Note, Visibility
-from node.services import notes, reactions, timelines
+from node.services import media_uploads, notes, reactions, timelines
 from web.api.accounts import ActorOut, actor_out
 from web.api.routing import Operation, read_json, respond
 from web.api.viewer import current_actor, optional_actor, publisher, resolver
@@ -43,11 +43,30 @@ class NoteIn(BaseModel):
         max_length=50,
         description="More addressees: `@user@host` handles or actor URLs.",
     )
+    summary: str | None = Field(
+        None,
+        max_length=2000,
+        description="A content warning (plain text, at most 500 characters): the text is shown "
+        "folded behind it, as Mastodon's CW. Federated as `summary` with `sensitive: true`.",
+    )
+    sensitive: bool = Field(False, description="Mark the post sensitive without a warning text.")
+    media_ids: list[str] = Field(
+        default_factory=list,
+        max_length=4,
+        description="Up to 4 pictures uploaded with `POST /api/v1/media`, in order; only your "
+        "own uploads not in a post yet (otherwise 422).",
+    )
 
 
 class NotePatch(BaseModel):
     content: str = Field(max_length=20_000, description="The new markdown text.")
     language: str | None = Field(None, max_length=16, description="A new language, if it changed.")
+    summary: str | None = Field(
+        None,
+        max_length=2000,
+        description='A new content warning; `""` removes it, absent keeps it.',
+    )
+    sensitive: bool | None = Field(None, description="Change the sensitive mark; absent keeps it.")
 
 
 class TagOut(BaseModel):
@@ -119,7 +138,12 @@ def _note_out(note: Note, viewer: Actor | None, liked: bool, announced: bool) ->
         liked=liked,
         announced=announced,
         tags=[TagOut.model_validate(t) for t in note.tags if _is_tag(t)],
-        attachments=[a for a in note.attachments if isinstance(a, dict)],
+        # The file name under the media directory is the node's business, not the reader's.
+        attachments=[
+            {k: v for k, v in a.items() if k != "file"}
+            for a in note.attachments
+            if isinstance(a, dict)
+        ],
     )
 
 
@@ -142,6 +166,9 @@ async def create_note(request: web.Request) -> web.Response:
         to=body.to,
         resolver=resolver(request),
         urls=request.app[URLS],
+        summary=body.summary,
+        sensitive=body.sensitive,
+        media_rows=await media_uploads.rows_to_attach(author, body.media_ids),
     )
     return respond(await note_out(note, author), status=201)
 
@@ -163,13 +190,18 @@ async def edit_note(request: web.Request) -> web.Response:
         language=body.language,
         resolver=resolver(request),
         urls=request.app[URLS],
+        summary=body.summary,
+        sensitive=body.sensitive,
     )
     return respond(await note_out(note, author))
 
 
 async def delete_note(request: web.Request) -> web.Response:
     author = await current_actor(request)
-    await notes.delete_note(publisher(request), author, request.match_info["id"])
+    media_dir = request.app[SETTINGS].media_dir
+    await notes.delete_note(
+        publisher(request), author, request.match_info["id"], media_dir=media_dir
+    )
     return web.Response(status=204)
 
 

@@ -56,6 +56,11 @@ class ShopOut(BaseModel):
     languages: list[str]
     verified: bool
     created_at: datetime
+    summary_source: str | None = Field(
+        None,
+        description="The about text as its owner wrote it (markdown), in answers to the owner "
+        "opening or editing the shop; `actor.summary` is the rendered HTML.",
+    )
 
 
 class ShopsQuery(BaseModel):
@@ -71,7 +76,7 @@ class ShopList(RootModel[list[ShopOut]]):
     pass
 
 
-def shop_out(shop: Shop) -> ShopOut:
+def shop_out(shop: Shop, *, for_owner: bool = False) -> ShopOut:
     return ShopOut(
         id=str(shop.id),
         actor=actor_out(shop.actor),
@@ -86,6 +91,7 @@ def shop_out(shop: Shop) -> ShopOut:
         languages=list(shop.languages or []),
         verified=shop.verified_at is not None,
         created_at=shop.created_at,
+        summary_source=shop.actor.summary_source if for_owner else None,
     )
 
 
@@ -97,7 +103,7 @@ async def open_shop(request: web.Request) -> web.Response:
     account = await require_account(request)
     body = await read_json(request, ShopIn)
     shop = await shops.open_shop(request.app[URLS], account, body.username, _details(body))
-    return respond(shop_out(await shops.get_shop(shop.actor.username)), status=201)
+    return respond(shop_out(await shops.get_shop(shop.actor.username), for_owner=True), status=201)
 
 
 async def list_shops(request: web.Request) -> web.Response:
@@ -116,7 +122,7 @@ async def edit_shop(request: web.Request) -> web.Response:
     shop = await shops.edit_shop(
         publisher(request), account, request.match_info["name"], _details(body)
     )
-    return respond(shop_out(shop))
+    return respond(shop_out(shop, for_owner=True))
 
 
 async def verify_shop(request: web.Request) -> web.Response:

@@ -18,6 +18,7 @@ from node.errors import ValidationFailed
 from node.models.actors import Actor
 from node.services import timelines
 from node.services.notes import parse_id
+from node.services.tag_timeline import tagged_notes
 from web.api.accounts import ActorOut, actor_out
 from web.api.notes import NoteOut, notes_out
 from web.api.routing import Operation, read_query, respond
@@ -67,6 +68,11 @@ def paged(
     return response
 
 
+class TagPageQuery(PageQuery):
+    local: bool = Field(False, description="Only notes written on this node (as Mastodon).")
+    remote: bool = Field(False, description="Only notes received from other servers.")
+
+
 class TimelineEntryOut(BaseModel):
     id: str = Field(description="The entry's cursor for `max_id`/`min_id`.")
     note: NoteOut
@@ -111,6 +117,20 @@ async def public_timeline(request: web.Request) -> web.Response:
     return paged(request, response, [e.id for e in entries], page.limit)
 
 
+async def tag_timeline(request: web.Request) -> web.Response:
+    viewer = await optional_actor(request)
+    page = read_query(request, TagPageQuery)
+    max_id, min_id = page.cursors()
+    # Both or neither: every note; otherwise only local (True) or only received (False) ones.
+    where = None if page.local == page.remote else page.local
+    entries = await tagged_notes(
+        request.match_info["tag"], viewer, max_id=max_id, min_id=min_id, limit=page.limit,
+        local=where,
+    )  # fmt: skip
+    response = respond(await _timeline_out(entries, viewer))
+    return paged(request, response, [e.id for e in entries], page.limit)
+
+
 OPERATIONS = [
     Operation(
         "GET",
@@ -133,5 +153,19 @@ OPERATIONS = [
         query=PageQuery,
         response=Timeline,
         errors=(401,),
+    ),
+    Operation(
+        "GET",
+        "/api/v1/timelines/tag/{tag}",
+        tag_timeline,
+        "Public notes carrying a hashtag, from here and federated",
+        "timelines",
+        description="Newest first; open to everyone. The hashtag matches without regard to case "
+        "or accents (`Artesanía` = `artesania`), as on Mastodon.",
+        auth=False,
+        query=TagPageQuery,
+        response=Timeline,
+        errors=(401,),
+        path_params={"tag": "The hashtag, with or without `#`."},
     ),
 ]

@@ -16,10 +16,14 @@ from web.views import (
     market_composer,
     messages,
     moderation,
+    network,
     notifications,
     pages,
+    post_editing,
+    post_media,
     profiles,
     settings,
+    tags,
     timelines,
 )
 
@@ -31,6 +35,7 @@ def setup(app: web.Application) -> None:
     app[HTML_ERROR_RENDERER] = rendering.render_error
     app.middlewares.append(profiles.upload_size_middleware)  # before CSRF reads the form
     app.middlewares.append(market_composer.upload_size_middleware)  # listing photos, likewise
+    app.middlewares.append(post_media.upload_size_middleware)  # pictures in posts, likewise
     app.middlewares.append(csrf_middleware)
     app[COMPOSER] = TemplateMailComposer(app)
     app[JOBS].register(mail.queue_spec(app[SETTINGS]))
@@ -39,7 +44,10 @@ def setup(app: web.Application) -> None:
     settings.setup(app)
     messages.setup(app)
     moderation.setup(app)
+    network.setup(app)
     timelines.setup(app)
+    post_editing.setup(app)
     profiles.setup(app)
     notifications.setup(app)
     market.setup(app)
+    tags.setup(app)

@@ -74,7 +74,15 @@ def _photo(form: MultiDictProxy[Any]) -> bytes | None:
     return data or None
 
 
-def _input(values: dict[str, str], delivery: list[str]) -> ListingInput:
+def _input(values: dict[str, str], delivery: list[str], *, editing: bool = False) -> ListingInput:
+    """The service input from the form. Editing, a field left empty empties it (the form shows
+    every stored value, so an empty one was emptied on purpose); a new listing takes the shop's
+    city when the field is empty."""
+    emptied = frozenset(
+        name
+        for name in ("city", "condition", "quantity", "latitude", "longitude")
+        if editing and not values[name].strip()
+    )
     return ListingInput(
         title=values["title"],
         description=values["description"],
@@ -86,11 +94,12 @@ def _input(values: dict[str, str], delivery: list[str]) -> ListingInput:
         quantity=parse_int(values["quantity"], "quantity"),
         condition=values["condition"] or None,
         category=values["category"],
-        city=values["city"] or None,  # empty: the shop's city (new) or unchanged
+        city=values["city"] or None,
         latitude=parse_number(values["latitude"], "latitude"),
         longitude=parse_number(values["longitude"], "longitude"),
         delivery=delivery,
         language=values["language"] or None,
+        clear=emptied,
     )
 
 
@@ -181,7 +190,7 @@ async def save(request: web.Request) -> web.Response:
             request.app[URLS],
             account,
             listing.id,
-            _input(values, delivery),
+            _input(values, delivery, editing=True),
         )
     except ValidationFailed as exc:
         return await _show(

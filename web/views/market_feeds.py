@@ -50,7 +50,9 @@ async def cards(urls: Urls, found: list[Listing], t: Translator) -> list[Card]:
         out.append(
             Card(
                 listing=listing,
-                href=f"/mercado/{listing.id}" if listing.local else (listing.url or listing.uri),
+                # Listings of other servers too: their page here lets the visitor contact,
+                # order and save from their own account (web.views.market_listing).
+                href=f"/mercado/{listing.id}",
                 price=price_text(listing, t),
                 category=category.label(t.language) if category else listing.category,
                 state=t.gettext(state) if state else None,
@@ -65,40 +67,74 @@ def _stamp(value: datetime | None) -> str:
     return (value or clock.now()).replace(microsecond=0).isoformat()
 
 
+@dataclass(frozen=True)
+class FeedEntry:
+    """One entry of an Atom feed: a listing, or a post (tag feeds mix both)."""
+
+    id: str
+    title: str
+    link: str
+    author: str
+    content_html: str
+    published: datetime | None
+    updated: datetime | None
+    category: tuple[str, str] | None = None  # (term, label)
+
+
+def listing_entries(entries: list[Card], urls: Urls) -> list[FeedEntry]:
+    """Listing cards as feed entries: the title carries the price, as a reader lists it."""
+    out = []
+    for card in entries:
+        listing, seller = card.listing, card.listing.seller
+        out.append(
+            FeedEntry(
+                id=listing.uri,
+                title=f"{listing.title} · {card.price}",
+                # A feed reader is nobody's session here: other servers' listings link the original.
+                link=urls.absolute(card.href) if listing.local else (listing.url or listing.uri),
+                author=seller.display_name or seller.username or "",
+                content_html=listing.description_html or "",
+                published=listing.published,
+                updated=listing.edited_at or listing.published,
+                category=(listing.category, card.category),
+            )
+        )
+    return out
+
+
 def atom_feed(
     title: str, self_url: str, page_url: str, entries: list[Card], urls: Urls
+) -> web.Response:
+    """An Atom document of listings."""
+    return atom_document(title, self_url, page_url, listing_entries(entries, urls))
+
+
+def atom_document(
+    title: str, self_url: str, page_url: str, entries: list[FeedEntry]
 ) -> web.Response:
     """An Atom document (built by ElementTree, so every text is escaped)."""
     ET.register_namespace("", ATOM)
     feed = ET.Element(f"{{{ATOM}}}feed")
     ET.SubElement(feed, f"{{{ATOM}}}id").text = self_url
     ET.SubElement(feed, f"{{{ATOM}}}title").text = title
-    newest = max(
-        (c.listing.edited_at or c.listing.published for c in entries if c.listing.published),
-        default=None,
-    )
+    newest = max((e.updated or e.published for e in entries if e.published), default=None)
     ET.SubElement(feed, f"{{{ATOM}}}updated").text = _stamp(newest)
     ET.SubElement(feed, f"{{{ATOM}}}link", rel="self", href=self_url, type="application/atom+xml")
     ET.SubElement(feed, f"{{{ATOM}}}link", rel="alternate", href=page_url, type="text/html")
-    for card in entries:
-        listing = card.listing
-        link = card.href if card.href.startswith("http") else urls.absolute(card.href)
+    for item in entries:
         entry = ET.SubElement(feed, f"{{{ATOM}}}entry")
-        ET.SubElement(entry, f"{{{ATOM}}}id").text = listing.uri
-        ET.SubElement(entry, f"{{{ATOM}}}title").text = f"{listing.title} · {card.price}"
-        ET.SubElement(entry, f"{{{ATOM}}}updated").text = _stamp(
-            listing.edited_at or listing.published
-        )
-        if listing.published:
-            ET.SubElement(entry, f"{{{ATOM}}}published").text = _stamp(listing.published)
-        ET.SubElement(entry, f"{{{ATOM}}}link", rel="alternate", href=link, type="text/html")
+        ET.SubElement(entry, f"{{{ATOM}}}id").text = item.id
+        ET.SubElement(entry, f"{{{ATOM}}}title").text = item.title
+        ET.SubElement(entry, f"{{{ATOM}}}updated").text = _stamp(item.updated or item.published)
+        if item.published:
+            ET.SubElement(entry, f"{{{ATOM}}}published").text = _stamp(item.published)
+        ET.SubElement(entry, f"{{{ATOM}}}link", rel="alternate", href=item.link, type="text/html")
         author = ET.SubElement(entry, f"{{{ATOM}}}author")
-        seller = listing.seller
-        ET.SubElement(author, f"{{{ATOM}}}name").text = seller.display_name or seller.username or ""
-        ET.SubElement(entry, f"{{{ATOM}}}category", term=listing.category, label=card.category)
-        ET.SubElement(entry, f"{{{ATOM}}}content", type="html").text = (
-            listing.description_html or ""
-        )
+        ET.SubElement(author, f"{{{ATOM}}}name").text = item.author
+        if item.category is not None:
+            term, label = item.category
+            ET.SubElement(entry, f"{{{ATOM}}}category", term=term, label=label)
+        ET.SubElement(entry, f"{{{ATOM}}}content", type="html").text = item.content_html
     body = b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(
         feed, encoding="utf-8", xml_declaration=False
     )

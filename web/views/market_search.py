@@ -10,7 +10,7 @@ from aiohttp import web
 
 from node.appkeys import URLS
 from node.errors import NotFound, ValidationFailed
-from node.services.market import search
+from node.services.market import network, search
 from node.services.market.taxonomy import BY_SLUG
 from web.i18n import N_
 from web.rendering import render, translator_for_request
@@ -29,7 +29,7 @@ from web.views.market_labels import (
 PAGE_SIZE = 20
 MAX_PAGE = 50
 _FILTERS = ("q", "city", "node", "category", "purpose", "condition", "delivery", "min_price",
-            "max_price", "sort", "lat", "lon")  # fmt: skip
+            "max_price", "sort", "lat", "lon", "tag")  # fmt: skip
 
 
 def _values(request: web.Request) -> dict[str, str]:
@@ -53,6 +53,7 @@ def _query(values: dict[str, str], page: int) -> search.SearchQuery:
         delivery=values["delivery"] if values["delivery"] in DELIVERY_LABELS else None,
         min_price_cents=parse_price(values["min_price"]),
         max_price_cents=parse_price(values["max_price"]),
+        tag=values["tag"] or None,
         near=near,
         sort=cast(search.Sort, sort),
         limit=PAGE_SIZE + 1,
@@ -93,17 +94,22 @@ async def _search_page(
         "base": base,
         "category_page": category,
         "category_label": label,
+        # Posts across the network use the category's hashtag too: its page shows them.
+        "category_hashtag": BY_SLUG[category].hashtag if category else None,
         "previous_link": base + _link(values, page=page - 1) if page > 1 else None,
         "next_link": base + _link(values, page=page + 1) if more and page < MAX_PAGE else None,
         "feed_link": "/mercado/feed.atom" + _link(feed_values),
         "categories": category_options(t.language),
+        "nodes": await network.listing_nodes(),
         "purposes": PURPOSE_LABELS,
         "conditions": CONDITION_LABELS,
         "deliveries": DELIVERY_LABELS,
         "sorts": SORT_LABELS,
         # Filters stay folded on a phone unless one (besides the words) is in use.
         "filtered": any(
-            v for k, v in values.items() if k != "q" and not (k == "category" and category)
+            v
+            for k, v in values.items()
+            if k not in ("q", "tag") and not (k == "category" and category)
         ),
     }
     return await render(request, "market/search.html", context, status=422 if errors else 200)

@@ -109,7 +109,10 @@ def _current(shop: Shop) -> dict[str, str]:
     return {
         "username": actor.local_username or actor.username,
         "display_name": actor.display_name or "",
-        "summary": text.plain_text(actor.summary or ""),
+        # Shops opened before the markdown was kept show their text without formatting.
+        "summary": actor.summary_source
+        if actor.summary_source is not None
+        else text.plain_text(actor.summary or ""),
         "address": shop.address,
         "opening_hours": shop.opening_hours,
         "phone": shop.phone,

@@ -12,9 +12,10 @@ from aiohttp import web
 from node.appkeys import PUBLISHER
 from node.errors import ValidationFailed
 from node.models.accounts import Account
-from node.services import moderation
+from node.services import moderation, suspensions
 from node.services.accounts import person_actor
 from web.i18n import N_, Translator
+from web.ports import resolver
 from web.rendering import render, translator_for_request
 from web.sessions import require_account
 from web.views.forms import read_form, see_other
@@ -28,6 +29,12 @@ _ADVICE = {
     "about": N_("Use at most 10000 characters."),
     "rules": N_("Use at most 10000 characters."),
     "target": N_("You cannot report yourself."),
+    "handle": N_("Nobody answers to that address: check it, or try again later."),
+}
+# The resolver's other answers about a typed handle (the default is the one above).
+_HANDLE_ADVICE = {
+    suspensions.MALFORMED: N_("Enter an address such as @name@city.example."),
+    "That server is blocked already.": N_("That server is blocked already."),
 }
 _ALREADY_CLOSED = N_("This report is already closed.")
 
@@ -37,6 +44,7 @@ def _errors(exc: ValidationFailed, t: Translator) -> dict[str, str]:
     for error in exc.errors or []:
         if error.field not in errors:
             advice = _ALREADY_CLOSED if "already closed" in error.message else None
+            advice = advice or _HANDLE_ADVICE.get(error.message)
             errors[error.field] = t.gettext(
                 advice or _ADVICE.get(error.field, N_("Check this field."))
             )
@@ -157,13 +165,44 @@ async def close_report(request: web.Request) -> web.Response:
     return see_other("/moderation/reports?notice=report_closed")
 
 
+async def _accounts_page(
+    request: web.Request, account: Account, errors: dict[str, str], handle: str = "",
+    status: int = 200,
+) -> web.Response:  # fmt: skip
+    query = request.query.get("q", "")[:100]
+    context = {
+        "accounts": await moderation.accounts_for_moderation(account, query),
+        "remote": await suspensions.suspended_remote_actors(account),
+        "query": query,
+        "handle": handle,
+        "errors": errors,
+    }
+    return await render(request, "moderation/accounts.html", context, status=status)
+
+
 async def accounts_page(request: web.Request) -> web.Response:
     account = await _staff(request)
-    query = request.query.get("q", "")[:100]
-    found = await moderation.accounts_for_moderation(account, query)
-    return await render(
-        request, "moderation/accounts.html", {"accounts": found, "query": query, "errors": {}}
-    )
+    return await _accounts_page(request, account, {})
+
+
+async def suspend_by_handle(request: web.Request) -> web.Response:
+    """Staff type ``@name@host`` of any server; the node resolves it and suspends it."""
+    account = await _staff(request)
+    form = await read_form(request)
+    handle = form.get("handle", "")
+    try:
+        await suspensions.set_suspended_by_reference(
+            request.app[PUBLISHER],
+            resolver(request),
+            account,
+            handle,
+            suspended=True,
+            note=form.get("note", "")[: moderation.MAX_NOTE],
+        )
+    except ValidationFailed as exc:
+        t = await translator_for_request(request)
+        return await _accounts_page(request, account, _errors(exc, t), handle, status=422)
+    return see_other("/moderation/accounts?notice=account_suspended")
 
 
 async def suspend(request: web.Request) -> web.Response:
@@ -171,6 +210,7 @@ async def suspend(request: web.Request) -> web.Response:
     form = await read_form(request)
     suspended = form.get("suspended") == "1"
     await moderation.set_suspended(
+        request.app[PUBLISHER],
         account,
         username=form.get("username") or None,
         actor_id=form.get("actor") or None,
@@ -263,6 +303,7 @@ def setup(app: web.Application) -> None:
     router.add_post(r"/moderation/reports/{id:\d{1,19}}", close_report)
     router.add_get("/moderation/accounts", accounts_page)
     router.add_post("/moderation/accounts/suspension", suspend)
+    router.add_post("/moderation/accounts/remote", suspend_by_handle)
     router.add_get("/moderation/domains", domains)
     router.add_post("/moderation/domains", add_domain)
     router.add_post("/moderation/domains/remove", remove_domain)

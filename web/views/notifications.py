@@ -8,6 +8,7 @@ from aiohttp import web
 from node.models.accounts import Account
 from node.models.social import FollowState
 from node.services import follows, notifications
+from node.services.market import orders
 from web.i18n import N_
 from web.rendering import NavItem, register_nav_item, render
 from web.views.forms import read_form, see_other
@@ -25,8 +26,12 @@ async def notification_list(request: web.Request) -> web.Response:
     account, me = await signed_in(request)
     rows = await notifications.list_notifications(account, max_id=cursor(request), limit=PAGE)
     waiting = await follows.followers(me, state=FollowState.PENDING, limit=follows.MAX_PAGE)
+    # Order notifications name their order by the agreement's id: link its page.
+    about = [row.object_uri for row in rows if row.object_uri and row.kind.startswith("order")]
+    order_ids = await orders.order_ids_by_uri(account, about)
     context = {
         "notifications": rows,
+        "order_paths": {uri: orders.order_page_path(i) for uri, i in order_ids.items()},
         "pending_followers": {row.follower.id for row in waiting},
         "newest": rows[0].id if rows else None,
         "older": rows[-1].id if len(rows) >= PAGE else None,

@@ -5,9 +5,10 @@ from __future__ import annotations
 from aiohttp import web
 
 from node import clock
-from node.appkeys import PUBLISHER
+from node.appkeys import MARKET_PUBLISHER, ORDER_PUBLISHER, PUBLISHER, SETTINGS, URLS
 from node.errors import ValidationFailed
 from node.services import account_lifecycle, password_changes
+from node.services.account_deletion import DeletionPorts, delete_account
 from node.services.export import export_account
 from node.services.sessions import InvalidCredentials
 from web.rendering import render, translator_for_request
@@ -63,12 +64,22 @@ async def delete_form(request: web.Request) -> web.Response:
     return await render(request, "settings/delete.html", {"errors": {}})
 
 
+def _deletion_ports(app: web.Application) -> DeletionPorts:
+    return DeletionPorts(
+        urls=app[URLS],
+        media_dir=app[SETTINGS].media_dir,
+        social=app[PUBLISHER],
+        market=app[MARKET_PUBLISHER],
+        orders=app[ORDER_PUBLISHER],
+    )
+
+
 async def delete(request: web.Request) -> web.Response:
     account = await require_account(request)
     form = await read_form(request)
     try:
-        await account_lifecycle.delete_account(
-            request.app[PUBLISHER], account, password=form.get("password", "")
+        await delete_account(
+            _deletion_ports(request.app), account, password=form.get("password", "")
         )
     except InvalidCredentials:
         t = await translator_for_request(request)
@@ -81,7 +92,7 @@ async def delete(request: web.Request) -> web.Response:
 
 async def export(request: web.Request) -> web.Response:
     account = await require_account(request)
-    archive = await export_account(account)
+    archive = await export_account(account, media_dir=request.app[SETTINGS].media_dir)
     name = f"ruta-{account.username}-{clock.now():%Y-%m-%d}.zip"
     return web.Response(
         body=archive,

@@ -1,5 +1,6 @@
 """Timelines and posts: the home timeline (on ``/`` for a signed-in person), the local public
-timeline, the composer, a thread with its replies, and like and boost buttons.
+timeline, the composer (text, content warning, up to four pictures with alt text), a thread with
+its replies, and like and boost buttons. Editing and deleting live in ``post_editing``.
 
 Every button is a form (CSRF token, works without JavaScript) that comes back to the page it was
 pressed on.
@@ -12,7 +13,7 @@ from typing import Any
 
 from aiohttp import web
 
-from node.appkeys import URLS
+from node.appkeys import SETTINGS, URLS
 from node.config import LANGUAGES
 from node.errors import RutaError, ValidationFailed
 from node.models.accounts import Account
@@ -20,11 +21,13 @@ from node.models.actors import Actor
 from node.models.social import Note, Visibility
 from node.services import notes, profiles, reactions, text, timelines
 from node.services.accounts import person_actor
-from node.services.text import MAX_NOTE_CHARS
+from node.services.note_media import MAX_NOTE_MEDIA
+from node.services.text import MAX_NOTE_CHARS, MAX_SUMMARY_CHARS
 from web.i18n import LANGUAGE_NAMES, N_, Translator
 from web.rendering import NavItem, register_nav_item, render, translator_for_request
 from web.sessions import current_account, safe_next
 from web.views.forms import read_form, see_other
+from web.views.post_media import media_error, read_post_form, refused_status
 from web.views.viewer import cursor, optional_actor, publisher, resolver, signed_in
 
 PAGE = timelines.DEFAULT_LIMIT
@@ -41,7 +44,9 @@ _ADVICE = {
     "visibility": N_("Choose who can see the post."),
     "in_reply_to": N_("The post you answer no longer exists or is not visible to you."),
     "to": N_("A direct post needs at least one @mention of an account."),
+    "summary": N_("A content warning can have at most 500 characters."),
 }
+_FORM_FIELDS = ("content", "language", "visibility", "summary", "media")
 
 
 def note_path(note: Note) -> str:
@@ -75,6 +80,7 @@ async def note_list_context(
     """What the note cards need: which notes the viewer liked and shared."""
     ids = {n.id for n in notes_shown}
     return {"reactions": await reactions.reactions_of(viewer, ids), "viewer": viewer,
+            "own_actor_ids": await profiles.own_actor_ids(viewer),
             **page_helpers(request)}  # fmt: skip
 
 
@@ -95,6 +101,7 @@ def composer_context(
         "language": default_language,
         "visibility": visibility,
         "in_reply_to": str(reply_to.id) if reply_to else "",
+        "summary": "",
     } | (values or {})
     return {
         "composer": draft,
@@ -102,6 +109,8 @@ def composer_context(
         "composer_languages": [(code, LANGUAGE_NAMES[code]) for code in LANGUAGES],
         "visibilities": VISIBILITIES,
         "max_chars": MAX_NOTE_CHARS,
+        "max_summary_chars": MAX_SUMMARY_CHARS,
+        "max_media": MAX_NOTE_MEDIA,
         "reply_to": reply_to,
     }
 
@@ -109,7 +118,10 @@ def composer_context(
 def composer_errors(exc: ValidationFailed, t: Translator) -> dict[str, str]:
     errors: dict[str, str] = {}
     for error in exc.errors or []:
-        field = error.field if error.field in ("content", "language", "visibility") else "content"
+        field = error.field if error.field in _FORM_FIELDS else "content"
+        if field == "media":
+            errors.setdefault(field, media_error(error.message, t))
+            continue
         message = _ADVICE.get(error.field, N_("Check this field."))
         errors.setdefault(field, t.gettext(message))
     if not errors:
@@ -162,8 +174,7 @@ async def compose_form(request: web.Request) -> web.Response:
 
 async def compose(request: web.Request) -> web.Response:
     account, viewer = await signed_in(request)
-    form = await read_form(request)
-    values = {k: form.get(k, "") for k in ("content", "language", "visibility", "in_reply_to")}
+    values, media = await read_post_form(request)
     try:
         note = await notes.create_note(
             publisher(request),
@@ -174,6 +185,9 @@ async def compose(request: web.Request) -> web.Response:
             in_reply_to=values["in_reply_to"] or None,
             resolver=resolver(request),
             urls=request.app[URLS],
+            summary=values["summary"],
+            media=media,
+            media_dir=request.app[SETTINGS].media_dir,
         )
     except ValidationFailed as exc:
         t = await translator_for_request(request)
@@ -187,7 +201,10 @@ async def compose(request: web.Request) -> web.Response:
             account, t, values=values, errors=composer_errors(exc, t), reply_to=reply_to
         )
         return await render(
-            request, "social/compose.html", context | page_helpers(request), status=422
+            request,
+            "social/compose.html",
+            context | page_helpers(request),
+            status=refused_status(exc),
         )
     note.author = viewer
     if note.in_reply_to_id is not None:  # type: ignore[attr-defined]
