@@ -1,7 +1,7 @@
 """Run the benchmarks, print one table, write ``bench/results/<time>.json`` (and ``latest.json``).
 
     .venv/bin/python -m bench [--only reads,inbox,fanout,search] [--seconds 4]
-                              [--inbox-requests 2000]
+                              [--inbox-requests 2000] [--search-listings 100000]
 
 Each benchmark starts its own ``ruta serve`` (defaults: SQLite, workers in-process) and its own
 baseline in a temporary directory, and stops them. A benchmark that fails prints its error as a
@@ -19,7 +19,7 @@ import traceback
 from collections.abc import Callable
 from pathlib import Path
 
-from bench import fanout, inbox, reads, search
+from bench import fanout, inbox, reads, search, search_data
 from bench.common import Context, Row, machine, markdown_table, write_results
 
 BENCHMARKS: dict[str, Callable[[Context], list[Row]]] = {
@@ -35,6 +35,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", default=",".join(BENCHMARKS), help="comma-separated names")
     parser.add_argument("--seconds", type=float, default=4.0, help="per measured read load")
     parser.add_argument("--inbox-requests", type=int, default=2000)
+    parser.add_argument(
+        "--search-listings",
+        type=int,
+        default=search_data.LISTINGS,
+        help="listings in the search benchmark (only the default size is cached)",
+    )
     parser.add_argument("--keep", action="store_true", help="keep the work directory (logs)")
     args = parser.parse_args(argv)
     names = [n.strip() for n in args.only.split(",") if n.strip()]
@@ -43,7 +49,12 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"unknown benchmark(s): {', '.join(sorted(unknown))}")
 
     workdir = Path(tempfile.mkdtemp(prefix="ruta-bench-"))
-    ctx = Context(workdir, seconds=args.seconds, inbox_requests=args.inbox_requests)
+    ctx = Context(
+        workdir,
+        seconds=args.seconds,
+        inbox_requests=args.inbox_requests,
+        search_listings=args.search_listings,
+    )
     rows: list[Row] = []
     durations: dict[str, float] = {}
     failed = False

@@ -50,6 +50,7 @@ class Context:
     workdir: Path
     seconds: float = 4.0  # per measured read load
     inbox_requests: int = 2000
+    search_listings: int = 100_000
     drain_timeout: float = 60.0
     actor_count: int = 100
     _actors: list[remote.RemoteActor] = field(default_factory=list)

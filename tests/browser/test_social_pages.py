@@ -112,8 +112,11 @@ def test_the_social_pages_pass_an_axe_scan_and_have_24px_targets(
     thread = page.locator("article.note time").first
     thread.click()
     page.wait_for_url("**/@ana/*")
-    paths = ["/", page.url.replace(node.local_url, ""), "/local", "/@ana", "/@ana/followers",
-             "/notifications", "/settings/profile", "/search", "/compose"]  # fmt: skip
+    thread_path = page.url.replace(node.local_url, "")
+    note_id = thread_path.rsplit("/", 1)[1]
+    paths = ["/", thread_path, "/local", "/@ana", "/@ana/followers",
+             "/notifications", "/settings/profile", "/search", "/compose",
+             f"/notes/{note_id}/edit", f"/notes/{note_id}/delete"]  # fmt: skip
     found: list[str] = []
     small: list[str] = []
     for path in paths:
@@ -135,3 +138,23 @@ def test_the_social_pages_pass_an_axe_scan_and_have_24px_targets(
     assert not found, "\n".join(found)
     assert not small, "targets under 24px:\n" + "\n".join(small)
     assert PHONE["width"] == 390
+
+    # Edit the post from its page, then delete it after the confirmation page.
+    page.goto(thread_path)
+    page.locator("article.note").get_by_role("link", name="Edit").click()
+    page.get_by_label("Your post", exact=True).fill("Abrimos el martes #pan")
+    page.get_by_text("Content warning").click()
+    page.get_by_label("Warning shown before the post").fill("Horario")
+    page.screenshot(path=artifacts / "30-edit-post.png", full_page=True)
+    page.get_by_role("button", name="Save changes").click()
+    page.wait_for_url("**/@ana/*notice=post_edited*")
+    card = page.locator("article.note").first
+    assert card.locator("details summary").inner_text().startswith("Horario")
+    card.locator("details summary").click()
+    assert "Abrimos el martes" in card.locator(".note__content").inner_text()
+    card.get_by_role("link", name="Delete").click()
+    page.get_by_role("button", name="Delete the post").click()
+    page.wait_for_url("**/@ana?notice=post_deleted")
+    assert page.locator(".notice").inner_text() == "Your post is deleted."
+    assert page.locator("article.note").count() == 0
+    assert page.problems == []  # type: ignore[attr-defined]

@@ -31,6 +31,7 @@ from node.models.actors import Actor, ActorKind
 from node.models.social import Note, Visibility
 from node.services.keys import ed25519_multibase
 from node.urls import Urls
+from tests.contract.golden_market import market_examples
 
 SETTINGS = Settings(domain="lapalma.example", scheme="https", city_name="La Palma del Condado")
 URLS = Urls(SETTINGS)
@@ -149,6 +150,37 @@ def direct_note() -> Note:
     )
 
 
+def warned_note_with_pictures() -> Note:
+    """A post written with a content warning and two pictures from the web composer."""
+    return local_note(
+        Visibility.PUBLIC,
+        content_html="<p>Así quedó el escaparate después de la tormenta.</p>",
+        content_source="Así quedó el escaparate después de la tormenta.",
+        summary="Daños por la tormenta",
+        sensitive=True,
+        attachments=[
+            {
+                "url": "https://lapalma.example/media/note-Qm9sbG9zIGRlIG1hbnRlY2E.webp",
+                "media_type": "image/webp",
+                "description": "Cristal roto del escaparate, con el pan a salvo detrás",
+                "width": 1600,
+                "height": 1200,
+                "blurhash": "LEHV6nWB2yk8pyo0adR*.7kCMdnj",
+                "file": "note-Qm9sbG9zIGRlIG1hbnRlY2E.webp",
+            },
+            {
+                "url": "https://lapalma.example/media/note-U2FyZGluYXMgZnJlc2Nhcw.webp",
+                "media_type": "image/webp",
+                "description": "",
+                "width": 900,
+                "height": 1200,
+                "blurhash": "L6PZfSi_.AyE_3t7t7R**0o#DgR4",
+                "file": "note-U2FyZGluYXMgZnJlc2Nhcw.webp",
+            },
+        ],
+    )
+
+
 def person() -> Actor:
     return local_actor(
         ActorKind.PERSON,
@@ -251,6 +283,7 @@ EXAMPLES: dict[str, Callable[[], dict[str, Any]]] = {
         local_note(Visibility.FOLLOWERS, content_html="<p>Solo seguidores</p>"), URLS
     ),
     "note-direct-edited": lambda: note_to_ap(direct_note(), URLS),
+    "note-warning-pictures": lambda: note_to_ap(warned_note_with_pictures(), URLS),
     "create-note-public": lambda: activities.create(activity_uri(1), note_json(public_note())),
     "create-note-direct": lambda: activities.create(activity_uri(2), note_json(direct_note())),
     "update-note": lambda: activities.update_note(activity_uri(3), _edited_public_note()),
@@ -290,6 +323,17 @@ EXAMPLES: dict[str, Callable[[], dict[str, Any]]] = {
         "Spam: anuncios repetidos",
     ),
 }
+
+
+EXAMPLES.update(
+    market_examples(
+        URLS,
+        organization,
+        person,
+        lambda: local_actor(ActorKind.GROUP, "mercado", id=4, display_name="Mercado"),
+        activity_uri,
+    )
+)
 
 
 def _frozen_at(moment: datetime, build_it: Callable[[], dict[str, Any]]) -> dict[str, Any]:

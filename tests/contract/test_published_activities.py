@@ -37,6 +37,7 @@ SCHEMA_OF = {
     "Announce": "announce.schema.json",
     "Block": "block.schema.json",
     "Flag": "flag.schema.json",
+    "Offer": "offer.schema.json",
 }
 
 

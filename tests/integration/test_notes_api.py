@@ -219,3 +219,23 @@ async def test_the_context_of_a_note_is_its_visible_thread(client: TestClient, u
     assert [n["content"] for n in mine["descendants"]] == ["<p>privada</p>"]
     root_count = await (await client.get(f"/api/v1/notes/{root['id']}")).json()
     assert root_count["reply_count"] == 1
+
+
+async def test_a_content_warning_is_written_changed_and_removed_over_the_api(
+    client: TestClient, urls: Urls
+) -> None:
+    _, auth = await api_user(urls, "ana")
+    response = await post_note(client, auth, content="Final de la serie", summary="Spoilers")
+    assert response.status == 201
+    body = await response.json()
+    assert (body["summary"], body["sensitive"]) == ("Spoilers", True)
+    path = f"/api/v1/notes/{body['id']}"
+    kept = await client.patch(path, json={"content": "Final de la serie (editado)"}, headers=auth)
+    assert (await kept.json())["summary"] == "Spoilers"  # absent: unchanged
+    removed = await client.patch(path, json={"content": "Sin avisos", "summary": ""}, headers=auth)
+    assert ((await removed.json())["summary"], (await removed.json())["sensitive"]) == (None, False)
+    too_long = await post_note(client, auth, summary="x" * 501)
+    assert too_long.status == 422
+    assert "summary" in [e["field"] for e in (await too_long.json())["errors"]]
+    plain = await post_note(client, auth, content="Foto de un plato", sensitive=True)
+    assert ((await plain.json())["summary"], (await plain.json())["sensitive"]) == (None, True)

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
 from aiohttp.test_utils import TestClient
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
@@ -24,13 +23,13 @@ from node import ids
 from node.appkeys import JOBS, PUBLISHER, SETTINGS, URLS
 from node.config import Settings
 from node.jobs.worker import drain
-from node.models.actors import Actor, ActorKind
+from node.models.actors import Actor
 from node.models.jobs import Job
 from node.models.social import Announce, Note, NoteAddressee
-from node.services.actors import create_local_actor
-from node.urls import Urls
-from tests.integration.federation.inbox_material import RemoteActor, encode, post_signed
+from tests.integration.federation.inbox_material import RemoteActor, alice, bob, encode, post_signed
 from tests.integration.federation.test_inbox_fuzz import domain_rows, json_values
+
+__all__ = ["alice", "bob"]  # fixtures
 
 Client = TestClient  # type: ignore[type-arg]
 BOB = "https://remote.example/users/bob"
@@ -115,18 +114,6 @@ def own_notes(id_: str) -> st.SearchStrategy[dict[str, Any]]:
         {"id": st.just(id_), "type": st.just("Note"), "attributedTo": st.just(BOB)},
         optional=_NOTE_FIELDS,
     )
-
-
-@pytest.fixture
-async def alice(client: Client, urls: Urls) -> Actor:
-    return await create_local_actor(urls, kind=ActorKind.PERSON, username="alice")
-
-
-@pytest.fixture
-async def bob(client: Client) -> RemoteActor:
-    remote = RemoteActor(uri=BOB)
-    await remote.store()
-    return remote
 
 
 NOTE_TABLES = {"Note", "NoteAddressee"}

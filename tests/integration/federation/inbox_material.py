@@ -2,6 +2,9 @@
 
 A ``RemoteActor`` is stored as a row (as if we had fetched it before), so its key is found in
 the cache without network; tests that need its server start one (``ActorServer``).
+
+The fixtures at the end (``peer``, ``app``, ``alice``, ``bob``, ``bob_actor``) are the world of
+the inbox tests: a test module imports the ones it uses and lists them in ``__all__``.
 """
 
 from __future__ import annotations
@@ -11,21 +14,32 @@ import hashlib
 import itertools
 import json
 import time
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from email.utils import formatdate
 from typing import Any
 from urllib.parse import urlsplit
 
+import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
 from federation.signatures import sign_request
+from node.appkeys import JOBS, SETTINGS
+from node.config import Settings
+from node.jobs.worker import drain
+from node.main import create_app
 from node.models.actors import Actor, ActorKind
+from node.models.jobs import Job
+from node.models.peers import ReceivedActivity
+from node.services.actors import create_local_actor
+from node.urls import Urls
 
 OUR_DOMAIN = "test.example"
 OUR_BASE = f"https://{OUR_DOMAIN}"
+ALICE = f"{OUR_BASE}/users/alice"
 AS2 = "application/activity+json"
 _counter = itertools.count(1)
 
@@ -140,10 +154,16 @@ def b64(data: bytes) -> str:
 
 
 def cavage_headers(
-    actor: RemoteActor, path: str, body: bytes, *, url_base: str = OUR_BASE
+    actor: RemoteActor,
+    path: str,
+    body: bytes,
+    *,
+    url_base: str = OUR_BASE,
+    now: float | None = None,
 ) -> dict[str, str]:
-    """draft-cavage headers as Mastodon sends them, for ``url_base + path``."""
-    headers = sign_request("POST", url_base + path, body, actor.key_id, actor.key)
+    """draft-cavage headers as Mastodon sends them, for ``url_base + path`` (signed at ``now``,
+    a POSIX time, default the present)."""
+    headers = sign_request("POST", url_base + path, body, actor.key_id, actor.key, now=now)
     headers["Content-Type"] = AS2
     return headers
 
@@ -256,3 +276,68 @@ class ActorServer:
         if document is None:
             return web.Response(status=404)
         return web.Response(text=json.dumps(document), content_type=AS2)
+
+
+async def deliver(client: TestClient, sender: RemoteActor, activity: dict[str, Any]) -> None:  # type: ignore[type-arg]
+    """POST signed, expect 202, then run the inbox queue to the end."""
+    status, answer = await post_signed(client, sender, activity)
+    assert status == 202, answer
+    await drain(client.app[JOBS], client.app[SETTINGS], queues=["inbox"])
+    assert await Job.filter(queue="inbox").count() == 0, "every inbox job finished"
+
+
+async def stored() -> tuple[int, int]:
+    """(received activity ids, queued inbox jobs)."""
+    return await ReceivedActivity.all().count(), await Job.filter(queue="inbox").count()
+
+
+async def assert_refused(
+    response_status: int, answer: dict[str, Any] | None, status: int, detail: str | None = None
+) -> None:
+    """The inbox answered ``status`` as a problem (with ``detail``) and stored nothing."""
+    assert response_status == status
+    assert answer is not None
+    assert answer["status"] == status
+    if detail is not None:
+        assert answer["detail"] == detail
+    assert await stored() == (0, 0)
+
+
+def follow_of_alice(sender: RemoteActor) -> dict[str, Any]:
+    return sender.activity("Follow", ALICE)
+
+
+# --- fixtures ------------------------------------------------------------------------------
+
+
+@pytest.fixture
+async def peer() -> AsyncIterator[ActorServer]:
+    """Another server on loopback, serving the documents a test gives it."""
+    server = await ActorServer().start()
+    yield server
+    await server.close()
+
+
+@pytest.fixture
+def app(settings: Settings, peer: ActorServer) -> web.Application:
+    """The node, allowed to fetch from the loopback peer (and nothing else private)."""
+    allowed = settings.with_overrides(allow_private_hosts=frozenset({peer.authority}))
+    return create_app(allowed, run_workers=False)
+
+
+@pytest.fixture
+async def alice(client: TestClient, urls: Urls) -> Actor:  # type: ignore[type-arg]
+    return await create_local_actor(urls, kind=ActorKind.PERSON, username="alice")
+
+
+@pytest.fixture
+async def bob(client: TestClient) -> RemoteActor:  # type: ignore[type-arg]
+    """A remote actor we fetched before (its key is cached, its server is not running)."""
+    remote = RemoteActor(uri="https://remote.example/users/bob")
+    await remote.store()
+    return remote
+
+
+@pytest.fixture
+async def bob_actor(bob: RemoteActor) -> Actor:
+    return await Actor.get(uri=bob.uri)

@@ -4,57 +4,27 @@ starts one; a group message with someone we never met still reaches our people."
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import pytest
-from aiohttp import web
 from aiohttp.test_utils import TestClient
 
-from node.appkeys import JOBS, PUBLISHER, SETTINGS
-from node.config import Settings
-from node.jobs.worker import drain
-from node.main import create_app
+from node.appkeys import PUBLISHER
 from node.models.actors import Actor
 from node.models.messages import Conversation, ConversationMessage
 from node.models.notifications import Notification
 from node.models.social import Note, Visibility
 from node.services import messages
 from node.urls import Urls
-from tests.integration.federation.inbox_material import ActorServer, RemoteActor, post_signed
+from tests.integration.federation.inbox_material import RemoteActor, app, bob, deliver, peer
 from tests.support.fakes import local_person
+
+__all__ = ["app", "bob", "peer"]  # fixtures
 
 Client = TestClient  # type: ignore[type-arg]
 
 
 @pytest.fixture
-async def peer() -> AsyncIterator[ActorServer]:
-    server = await ActorServer().start()
-    yield server
-    await server.close()
-
-
-@pytest.fixture
-def app(settings: Settings, peer: ActorServer) -> web.Application:
-    allowed = settings.with_overrides(allow_private_hosts=frozenset({peer.authority}))
-    return create_app(allowed, run_workers=False)
-
-
-@pytest.fixture
 async def alice(client: Client, urls: Urls) -> Actor:
     return await local_person(urls, "alice")
-
-
-@pytest.fixture
-async def bob(client: Client) -> RemoteActor:
-    remote = RemoteActor(uri="https://remote.example/users/bob")
-    await remote.store()
-    return remote
-
-
-async def deliver(client: Client, sender: RemoteActor, activity: dict[str, object]) -> None:
-    status, answer = await post_signed(client, sender, activity)
-    assert status == 202, answer
-    await drain(client.app[JOBS], client.app[SETTINGS], queues=["inbox"])
 
 
 def direct(sender: RemoteActor, to: list[str], text: str, **extra: object) -> dict[str, object]:

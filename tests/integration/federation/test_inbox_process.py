@@ -3,12 +3,10 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
 
 import pytest
-from aiohttp import web
 from aiohttp.test_utils import TestClient
 from tortoise import connections
 from tortoise.backends.base.client import TransactionalDBClient
@@ -16,10 +14,8 @@ from tortoise.backends.base.client import TransactionalDBClient
 from federation.fetch import FETCHER, Fetcher
 from node import clock
 from node.appkeys import JOBS, SETTINGS
-from node.config import Settings
 from node.jobs import queue
 from node.jobs.worker import drain
-from node.main import create_app
 from node.models.actors import Actor, ActorKind
 from node.models.jobs import Job, JobState
 from node.models.moderation import Report
@@ -39,50 +35,19 @@ from node.urls import Urls
 from tests.integration.federation.inbox_material import (
     ActorServer,
     RemoteActor,
+    alice,
+    app,
+    bob,
+    bob_actor,
+    deliver,
+    peer,
     post_signed,
 )
 
+__all__ = ["alice", "app", "bob", "bob_actor", "peer"]  # fixtures
+
 Client = TestClient  # type: ignore[type-arg]
 PUBLIC = "https://www.w3.org/ns/activitystreams#Public"
-
-
-@pytest.fixture
-async def peer() -> AsyncIterator[ActorServer]:
-    server = await ActorServer().start()
-    yield server
-    await server.close()
-
-
-@pytest.fixture
-def app(settings: Settings, peer: ActorServer) -> web.Application:
-    allowed = settings.with_overrides(allow_private_hosts=frozenset({peer.authority}))
-    return create_app(allowed, run_workers=False)
-
-
-@pytest.fixture
-async def alice(client: Client, urls: Urls) -> Actor:
-    return await create_local_actor(urls, kind=ActorKind.PERSON, username="alice")
-
-
-@pytest.fixture
-async def bob(client: Client) -> RemoteActor:
-    remote = RemoteActor(uri="https://remote.example/users/bob")
-    await remote.store()
-    return remote
-
-
-@pytest.fixture
-async def bob_actor(bob: RemoteActor) -> Actor:
-    return await Actor.get(uri=bob.uri)
-
-
-async def deliver(client: Client, sender: RemoteActor, activity: dict[str, Any]) -> None:
-    """POST signed, expect 202, then run the inbox queue to the end."""
-    status, answer = await post_signed(client, sender, activity)
-    assert status == 202, answer
-    app = client.app
-    await drain(app[JOBS], app[SETTINGS], queues=["inbox"])
-    assert await Job.filter(queue="inbox").count() == 0, "every inbox job finished"
 
 
 async def local_note(author: Actor, urls: Urls, visibility: Visibility = Visibility.PUBLIC) -> Note:

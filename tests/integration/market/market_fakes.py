@@ -1,4 +1,5 @@
-"""A recording ``MarketPublisher`` and small builders for marketplace tests."""
+"""A recording ``MarketPublisher`` and small builders for marketplace tests, and the ``shop``
+fixture of the wire tests (import it and name it in the test module's ``__all__``)."""
 
 from __future__ import annotations
 
@@ -6,10 +7,17 @@ import io
 from dataclasses import dataclass, field
 from typing import Any
 
+import pytest
 from PIL import Image
 
 from node.models.accounts import Account
-from tests.support.fakes import in_transaction_now
+from node.models.actors import Actor, ActorKind
+from node.models.market import Shop
+from node.models.social import Follow, FollowState
+from node.services.market import shops
+from node.services.market.mercado import ensure_market_group
+from node.urls import Urls
+from tests.support.fakes import in_transaction_now, local_person, remote_actor
 
 
 @dataclass
@@ -45,3 +53,23 @@ def jpeg_bytes(width: int = 64, height: int = 48, *, exif_gps: bool = False) -> 
 
 async def account_of(username: str) -> Account:
     return await Account.get(username=username)
+
+
+@pytest.fixture
+async def shop(urls: Urls) -> Shop:
+    """Ana's shop "rocio" in La Palma del Condado, on a node whose market group exists."""
+    await local_person(urls, "ana")
+    await ensure_market_group(urls)
+    opened = await shops.open_shop(
+        urls, await account_of("ana"), "rocio", shops.ShopDetails(city="La Palma del Condado")
+    )
+    await opened.fetch_related("actor")
+    return opened
+
+
+async def node_follows_group(host: str, group: Actor) -> Actor:
+    """Another node's instance actor (``host``) with an accepted follow of our market group."""
+    node = await remote_actor(host, host, kind=ActorKind.APPLICATION)
+    await Follow.create(follower=node, target=group, state=FollowState.ACCEPTED,
+                        uri=f"https://{host}/follows/mercado")  # fmt: skip
+    return node

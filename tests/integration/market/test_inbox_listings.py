@@ -10,14 +10,11 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient
 
-from node.appkeys import JOBS, SETTINGS
 from node.config import Settings
-from node.jobs.worker import drain
 from node.main import create_app
-from node.models.jobs import Job
 from node.models.market import Listing, ListingState
 from node.models.social import Note, Tombstone
-from tests.integration.federation.inbox_material import RemoteActor, post_signed
+from tests.integration.federation.inbox_material import RemoteActor, deliver, post_signed
 
 Client = TestClient  # type: ignore[type-arg]
 
@@ -32,13 +29,6 @@ async def mar(client: Client) -> RemoteActor:
     remote = RemoteActor(uri="https://market.example/users/mar")
     await remote.store()
     return remote
-
-
-async def deliver(client: Client, sender: RemoteActor, activity: dict[str, Any]) -> None:
-    status, answer = await post_signed(client, sender, activity)
-    assert status == 202, answer
-    await drain(client.app[JOBS], client.app[SETTINGS], queues=["inbox"])
-    assert await Job.filter(queue="inbox").count() == 0
 
 
 def proposal(mar: RemoteActor, **extra: Any) -> dict[str, Any]:

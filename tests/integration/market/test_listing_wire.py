@@ -18,27 +18,18 @@ from node.models.jobs import Job
 from node.models.market import Listing, ListingPhoto, ListingState, Shop
 from node.models.peers import OutgoingActivity
 from node.models.social import Follow, FollowState
-from node.services.market import listings, remote, shops
+from node.services.market import listings, remote
 from node.services.market.listing_input import ListingInput
 from node.services.market.mercado import ensure_market_group
 from node.urls import Urls
-from tests.integration.market.market_fakes import account_of
+from tests.integration.market.market_fakes import account_of, node_follows_group, shop
 from tests.integration.market.test_listings_service import BREAD
-from tests.support.fakes import local_person, remote_actor
+from tests.support.fakes import remote_actor
+
+__all__ = ["shop"]  # fixtures
 
 pytestmark = pytest.mark.usefixtures("orm")
 PUBLIC = "https://www.w3.org/ns/activitystreams#Public"
-
-
-@pytest.fixture
-async def shop(urls: Urls) -> Shop:
-    await local_person(urls, "ana")
-    await ensure_market_group(urls)
-    opened = await shops.open_shop(
-        urls, await account_of("ana"), "rocio", shops.ShopDetails(city="La Palma del Condado")
-    )
-    await opened.fetch_related("actor")
-    return opened
 
 
 async def add_photos(listing: Listing, count: int) -> None:
@@ -88,9 +79,7 @@ async def test_publishing_writes_the_create_the_group_announces_and_one_delivery
         await Follow.create(follower=follower, target=shop.actor, state=FollowState.ACCEPTED,
                             uri=f"https://{host}/follows/{name}")  # fmt: skip
     group = await ensure_market_group(urls)
-    node_b = await remote_actor("lepe.example", "lepe.example", kind=ActorKind.APPLICATION)
-    await Follow.create(follower=node_b, target=group, state=FollowState.ACCEPTED,
-                        uri="https://lepe.example/follows/mercado")  # fmt: skip
+    await node_follows_group("lepe.example", group)
     listing = await listings.create_listing(
         ListingPublisher(urls), urls, await account_of("ana"), BREAD, shop=shop
     )
@@ -99,7 +88,12 @@ async def test_publishing_writes_the_create_the_group_announces_and_one_delivery
     assert create["type"] == "Create" and create["actor"] == shop.actor.uri
     assert create["object"]["id"] == listing.uri
     announces = [r.body for r in rows.values() if r.body["type"] == "Announce"]
-    assert {a["object"] for a in announces} == {create["id"], listing.uri}
+    shared = {a["object"] if isinstance(a["object"], str) else a["object"]["id"] for a in announces}
+    assert shared == {create["id"], listing.uri}
+    # FEP-1b12: the group embeds the seller's Create unchanged (its context on the Announce).
+    embedded = next(a for a in announces if isinstance(a["object"], dict))
+    assert embedded["object"] == {k: v for k, v in create.items() if k != "@context"}
+    assert embedded["@context"] == create["@context"]
     assert all(a["actor"] == group.uri for a in announces)
     inboxes = sorted(
         (j.payload["activity_id"] == listing.id, j.payload["inbox"])

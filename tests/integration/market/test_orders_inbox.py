@@ -13,9 +13,7 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient
 
-from node.appkeys import JOBS, SETTINGS
 from node.config import Settings
-from node.jobs.worker import drain
 from node.main import create_app
 from node.models.jobs import Job
 from node.models.market import Listing
@@ -23,7 +21,7 @@ from node.models.notifications import Notification
 from node.models.orders import Order, OrderState
 from node.models.peers import OutgoingActivity
 from node.urls import Urls
-from tests.integration.federation.inbox_material import RemoteActor, post_signed
+from tests.integration.federation.inbox_material import RemoteActor, deliver
 from tests.integration.market.test_orders import BREAD, call
 from tests.support.fakes import api_user
 
@@ -40,13 +38,6 @@ async def mar(client: Client) -> RemoteActor:
     remote = RemoteActor(uri="https://market.example/users/mar")
     await remote.store()
     return remote
-
-
-async def deliver(client: Client, sender: RemoteActor, activity: dict[str, Any]) -> None:
-    status, answer = await post_signed(client, sender, activity)
-    assert status == 202, answer
-    await drain(client.app[JOBS], client.app[SETTINGS], queues=["inbox"])
-    assert await Job.filter(queue="inbox").count() == 0
 
 
 async def sent(kind: str) -> list[tuple[dict[str, Any], set[str]]]:

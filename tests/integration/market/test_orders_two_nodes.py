@@ -8,6 +8,11 @@ conversation about the listing, and the answer comes back."""
 
 from __future__ import annotations
 
+import http.cookiejar
+import re
+import urllib.error
+import urllib.parse
+import urllib.request
 from collections.abc import Iterator
 from typing import Any
 
@@ -177,3 +182,91 @@ def test_contacting_the_seller_from_faro_reaches_lapalma_as_a_conversation(citie
     wait_until("eva's answer on faro",
                lambda: len(tom.call("GET", f"/api/v1/conversations/{opened['id']}")["messages"]) == 2,
                nodes=cities)  # fmt: skip
+
+
+class WebSession:
+    """A browser on one node's HTML pages: its cookies, the forms' CSRF token, no redirects
+    followed (the test reads where each form leads)."""
+
+    def __init__(self, node: NodeProcess) -> None:
+        self.node = node
+        self.jar = http.cookiejar.CookieJar()
+        self.opener = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(self.jar), _NoRedirect()
+        )
+
+    def open(
+        self, method: str, path: str, form: dict[str, str] | None = None
+    ) -> tuple[int, str, str]:
+        data = urllib.parse.urlencode(form).encode() if form is not None else None
+        req = urllib.request.Request(self.node.local_url + path, data=data, method=method)
+        req.add_header("Host", self.node.domain)
+        req.add_header("Accept-Language", "en")
+        try:
+            with self.opener.open(req, timeout=30) as response:
+                return (
+                    response.status,
+                    response.headers.get("Location", ""),
+                    response.read().decode(),
+                )
+        except urllib.error.HTTPError as err:
+            return err.code, err.headers.get("Location", ""), err.read().decode()
+
+    def submit(
+        self, page: str, form: dict[str, str], action: str | None = None
+    ) -> tuple[int, str, str]:
+        status, _, body = self.open("GET", page)
+        assert status == 200, (page, status)
+        token = re.search(r'name="csrf" value="([^"]+)"', body)
+        assert token is not None
+        return self.open("POST", action or page, {"csrf": token[1], **form})
+
+    def sign_in(self, user: User) -> None:
+        status, _, _ = self.submit(
+            "/sign-in", {"login": user.name, "password": "correct horse battery"}
+        )
+        assert status == 303
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+
+def test_an_order_placed_on_faros_pages_is_accepted_on_lapalmas_pages(cities: Cities) -> None:
+    lapalma, faro = cities
+    sol, dani = new_user(lapalma, "sol"), new_user(faro, "dani")
+    follow_and_wait(dani, sol.handle, sol.uri, cities)
+    listing = sol.call("POST", "/api/v1/listings", HONEY, expect=(201,))
+    remote = wait_until("sol's listing on faro", lambda: copy_on(dani, listing["uri"]),
+                        nodes=cities)  # fmt: skip
+
+    buyer = WebSession(faro)
+    buyer.sign_in(dani)
+    _, _, form = buyer.open("GET", f"/mercado/{remote['id']}/order")
+    assert 'max="5"' in form
+    status, location, _ = buyer.submit(f"/mercado/{remote['id']}/order",
+                                       {"quantity": "2", "message": "Para el domingo"})  # fmt: skip
+    assert status == 303 and location.startswith("/mercado/orders/")
+    placed_path = location.split("?")[0]
+    placed = order_on(dani, f"{faro.base_url}/agreements/{placed_path.rsplit('/', 1)[1]}")
+    assert placed is not None and placed["state"] == "pending"
+
+    received = wait_until("the order on lapalma", lambda: order_on(sol, placed["uri"]),
+                          nodes=cities)  # fmt: skip
+    seller = WebSession(lapalma)
+    seller.sign_in(sol)
+    _, _, notifications = seller.open("GET", "/notifications")
+    assert f'href="/mercado/orders/{received["id"]}"' in notifications
+    status, _, _ = seller.submit(f"/mercado/orders/{received['id']}", {},
+                                 action=f"/mercado/orders/{received['id']}/accept")  # fmt: skip
+    assert status == 303
+    assert sol.call("GET", f"/api/v1/listings/{listing['id']}")["quantity"] == 3
+
+    wait_until("the acceptance on faro",
+               lambda: (o := order_on(dani, placed["uri"])) and o["state"] == "accepted",
+               nodes=cities)  # fmt: skip
+    _, _, page = buyer.open("GET", placed_path)
+    assert "Accepted by the seller" in page
+    _, _, told = buyer.open("GET", "/notifications")
+    assert "accepted your order" in told and f'href="{placed_path}"' in told

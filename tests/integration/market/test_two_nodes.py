@@ -1,7 +1,11 @@
 """A shop on one city's node, followed from another city's node, over real HTTP between two
 ``ruta serve`` processes (``lapalma.test`` on SQLite, ``faro.test`` on PostgreSQL when the run
 includes it): the listing arrives with its structured fields, the other node's search finds it
-with filters, and edits, the sale and the deletion follow it there."""
+with filters, and edits, the sale and the deletion follow it there.
+
+The two are configured as peers (``RUTA_NETWORK_PEERS``): each follows the other's market group
+by itself, and a listing reaches the other city's search through the group alone (FEP-1b12
+shares of its Create, Update and Delete), stored once when it also arrives from the shop."""
 
 from __future__ import annotations
 
@@ -15,16 +19,28 @@ from urllib.parse import urlencode
 import pytest
 
 from tests.integration.market.market_fakes import jpeg_bytes
-from tests.multinode.network import User, new_user, second_backend, start_network, wait_until
+from tests.multinode.network import (
+    User,
+    db_rows,
+    new_user,
+    published,
+    second_backend,
+    start_network,
+    wait_until,
+)
 from tests.support.nodes import NodeProcess
 
 pytestmark = pytest.mark.slow
+NETWORK = {"RUTA_NETWORK_PEERS": "lapalma.test,faro.test"}
 
 
 @pytest.fixture(scope="module")
 def cities(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[NodeProcess, NodeProcess]]:
     base = tmp_path_factory.mktemp("market-pair")
-    lapalma, faro = start_network(base, {"lapalma.test": "sqlite", "faro.test": second_backend()})
+    # Peers of one network: each follows the other's market group (node.services.peering).
+    lapalma, faro = start_network(
+        base, {"lapalma.test": "sqlite", "faro.test": second_backend()}, env=NETWORK
+    )
     try:
         yield lapalma, faro
     finally:
@@ -134,3 +150,57 @@ def test_a_followed_shop_listing_reaches_the_other_city_and_its_changes_follow(
         ),
         nodes=cities,
     )
+
+
+def group_follow(node: NodeProcess, group: str) -> str | None:
+    """The state of ``node``'s instance actor's follow of ``group``, read from its database."""
+    rows = db_rows(node, "SELECT f.state FROM follow f JOIN actor a ON a.id = f.target_id "
+                         "JOIN actor i ON i.id = f.follower_id WHERE a.uri = ? AND i.uri = ?",
+                   group, f"http://{node.domain}/actor")  # fmt: skip
+    return str(rows[0]["state"]) if rows else None
+
+
+def test_peers_follow_each_others_market_and_listings_travel_through_it(
+    cities: tuple[NodeProcess, NodeProcess],
+) -> None:
+    lapalma, faro = cities
+    for here, there in ((lapalma, faro), (faro, lapalma)):
+        group = f"http://{there.domain}/groups/mercado"
+        wait_until(f"{here.domain} following {group}",
+                   lambda h=here, g=group: group_follow(h, g) == "accepted",  # type: ignore[misc]
+                   nodes=cities)  # fmt: skip
+    listed = lapalma.cli("peers", "list").stdout.split()
+    assert listed == ["faro.test", "accepted", "http://faro.test/groups/mercado"]
+
+    ana, pep = new_user(lapalma, "ana"), new_user(faro, "pep")
+    ana.call("POST", "/api/v1/shops", {"username": "horno", "city": "La Palma del Condado",
+                                      "display_name": "Horno Real"}, expect=(201,))  # fmt: skip
+    listing = ana.call("POST", "/api/v1/listings", {
+        "shop": "horno", "title": "Pan de campo 1 kg", "description": "Masa madre, horno de leña.",
+        "price_cents": 300, "category": "food", "quantity": 20, "language": "es",
+    }, expect=(201,))  # fmt: skip
+    uri = listing["uri"]
+
+    def in_faro(**filters: Any) -> dict[str, Any] | None:
+        found = pep.call("GET", "/api/v1/listings?" + urlencode(filters))
+        return next((item for item in found if item["uri"] == uri), None)
+
+    where = {"q": "leña", "node": "lapalma.test", "city": "La Palma del Condado"}
+    arrived = wait_until("the listing in faro's search", lambda: in_faro(**where), nodes=cities)
+    assert (arrived["local"], arrived["price_cents"], arrived["seller"]["acct"]) == (
+        False, 300, "horno@lapalma.test")  # fmt: skip
+    assert in_faro(q="leña", node="faro.test") is None
+
+    ana.call("POST", f"/api/v1/listings/{listing['id']}/state", {"state": "sold"})
+    copy = f"/api/v1/listings/{arrived['id']}"
+    wait_until("the sale in faro", lambda: pep.call("GET", copy)["state"] == "sold", nodes=cities)
+
+    ana.call("DELETE", f"/api/v1/listings/{listing['id']}", expect=(204,))
+    wait_until(
+        "the deletion in faro",
+        lambda: pep.call("GET", copy, expect=(200, 404)).get("status") == 404,
+        nodes=cities,
+    )
+    shares = [a["object"]["type"] for a in published(lapalma) if a["type"] == "Announce"
+              and isinstance(a["object"], dict) and a["object"]["object"]["id"] == uri]  # fmt: skip
+    assert shares == ["Delete"]  # the shares of the Create and the Update left with the listing
