@@ -19,6 +19,7 @@ from aiohttp.http_exceptions import HttpProcessingError
 from tortoise.exceptions import DBConnectionError, OperationalError
 
 from node import ids
+from node.appkeys import SETTINGS
 from node.errors import (
     Conflict,
     NotAuthenticated,
@@ -175,12 +176,16 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
         )
 
 
-# CSP: no inline script anywhere (DESIGN.md "Web"); images may come from remote servers (avatars).
+# CSP: no inline script anywhere (DESIGN.md "Web"); images may come from remote servers (avatars,
+# listing photos), which serve them over https.
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' https: data:; "
     "media-src 'self' https:; font-src 'self'; connect-src 'self'; form-action 'self'; "
     "frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
 )
+# A node served over plain http (on a laptop, or a test network of nodes on loopback) has peers
+# on plain http too: their pictures are allowed from http as well. Over https nothing changes.
+CSP_PLAIN_HTTP = CSP.replace(" https:", " http: https:")
 
 
 @web.middleware
@@ -188,7 +193,9 @@ async def security_headers_middleware(request: web.Request, handler: Handler) ->
     response = await handler(request)
     headers = response.headers
     headers.setdefault("X-Content-Type-Options", "nosniff")
-    headers.setdefault("Content-Security-Policy", CSP)
+    settings = request.app.get(SETTINGS)
+    plain_http = settings is not None and settings.scheme == "http"
+    headers.setdefault("Content-Security-Policy", CSP_PLAIN_HTTP if plain_http else CSP)
     headers.setdefault("X-Frame-Options", "DENY")
     headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
     if request.url.scheme == "https" or request.headers.get("X-Forwarded-Proto") == "https":

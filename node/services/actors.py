@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
@@ -15,9 +17,16 @@ from node.urls import Urls
 
 class DomainChanged(RutaError):
     def __init__(self, stored: str, configured: str) -> None:
+        """``stored`` and ``configured``: the instance actor's id in the database and the one
+        the settings give (``https://lapalma.example/actor``)."""
+        old, new = urlsplit(stored), urlsplit(configured)
+        if old.netloc == new.netloc:  # same host, served over the other scheme
+            setting, was, now = "RUTA_SCHEME", old.scheme, new.scheme
+        else:
+            setting, was, now = "RUTA_DOMAIN", old.netloc, new.netloc
         super().__init__(
-            f"RUTA_DOMAIN is {configured!r} but this database belongs to {stored!r}; a node's "
-            f"domain can never change (other servers store its ids). Set RUTA_DOMAIN={stored} "
+            f"{setting} is {now!r} but this database belongs to {old.scheme}://{old.netloc}; a "
+            f"node's address can never change (other servers store its ids). Set {setting}={was} "
             "or point RUTA_DATA_DIR / RUTA_DATABASE_URL at a new database."
         )
 
@@ -93,7 +102,7 @@ async def ensure_instance_actor(urls: Urls) -> Actor:
         return actor
     other = await Actor.filter(kind=ActorKind.APPLICATION, local=True).first()
     if other is not None:
-        raise DomainChanged(other.domain, urls.domain)
+        raise DomainChanged(other.uri, urls.instance_actor())
     return await create_local_actor(
         urls,
         kind=ActorKind.APPLICATION,

@@ -146,9 +146,40 @@ async def rows_to_attach(owner: Actor, media_ids: Sequence[int | str]) -> list[N
     return [rows[n] for n in numbers]
 
 
-async def link(note: Note, rows: Sequence[NoteMedia]) -> None:
-    """Inside the note's transaction: the rows now belong to it. Two posts racing for the same
-    upload cannot both take it: the loser's transaction is refused and rolled back."""
+def new_rows(owner: Actor, entries: Sequence[dict[str, Any]]) -> list[NoteMedia]:
+    """Rows (not saved yet) for pictures stored with the post itself, from the composer or the
+    edit page: every picture of a local post then has a media id, so an app can keep, reorder
+    or describe it later as it does its own uploads. Their entries carry the id."""
+    rows = []
+    for entry in entries:
+        row = NoteMedia(owner=owner, file=entry["file"], entry=entry)
+        row.entry = {**entry, "id": str(row.id)}
+        rows.append(row)
+    return rows
+
+
+async def store_new(
+    owner: Actor, uploads: Sequence[MediaUpload], media_dir: Path | None, urls: Urls
+) -> list[NoteMedia]:
+    """Pictures sent with a post (the composer, the edit page): checked, re-encoded and written
+    under ``media_dir``; their rows, saved by :func:`link` in the post's transaction. When the
+    post is then refused, the caller removes their files (``note_media.remove_media``)."""
+    checked = await note_media.check_media(uploads)
+    if not checked:
+        return []
+    if media_dir is None:
+        raise ValueError("pictures need the media directory to be stored in")
+    return new_rows(owner, await note_media.store_media(media_dir, checked, urls.media))
+
+
+async def link(note: Note, rows: Sequence[NoteMedia], created: Sequence[NoteMedia] = ()) -> None:
+    """Inside the note's transaction: the waiting ``rows`` and the ``created`` ones (from
+    :func:`new_rows`) now belong to it. Two posts racing for the same upload cannot both take
+    it: the loser's transaction is refused and rolled back."""
+    if created:
+        for row in created:
+            row.note = note
+        await NoteMedia.bulk_create(list(created))
     if not rows:
         return
     taken = await NoteMedia.filter(id__in=[r.id for r in rows], note_id__isnull=True).update(
@@ -158,8 +189,43 @@ async def link(note: Note, rows: Sequence[NoteMedia]) -> None:
         raise ValidationFailed.on(MEDIA_IDS, "A picture was attached to another post meanwhile.")
 
 
+def entry_id(item: Any) -> str | None:
+    return str(item["id"]) if isinstance(item, dict) and item.get("id") else None
+
+
+async def plan_edit(
+    owner: Actor, note: Note, media_ids: Sequence[int | str]
+) -> tuple[list[Any], list[NoteMedia]]:
+    """An API edit's ``media_ids`` (the post's pictures afterwards, in order) → the current
+    pictures kept and the waiting uploads to attach. 422 on ``media_ids`` for more than four,
+    repeats, or an id that is neither a picture of this post nor one's waiting upload."""
+    if len(media_ids) > MAX_NOTE_MEDIA:
+        raise ValidationFailed.on(MEDIA_IDS, note_media.TOO_MANY)
+    current = {entry_id(item): item for item in note.attachments or [] if entry_id(item)}
+    wanted = [str(i) for i in media_ids]
+    if len(set(wanted)) != len(wanted):
+        raise ValidationFailed.on(MEDIA_IDS, "The same media is listed twice.")
+    kept = [current[i] for i in wanted if i in current]
+    rows = await rows_to_attach(owner, [i for i in wanted if i not in current])
+    return kept, rows
+
+
+def in_order(attachments: Sequence[Any], order: Sequence[str]) -> list[Any]:
+    """``attachments`` sorted as the media ids in ``order`` (entries without one stay last)."""
+    rank = {media_id: n for n, media_id in enumerate(order)}
+    return sorted(attachments, key=lambda item: rank.get(entry_id(item) or "", len(rank)))
+
+
+async def shown(owner: Actor, media_id: int | None) -> tuple[NoteMedia, dict[str, Any]]:
+    """One's upload as it is now (the post's copy once attached); 404 for anyone else's."""
+    row = await own_media(owner, media_id)
+    note = await Note.get_or_none(id=row.note_id) if row.note_id else None  # type: ignore[attr-defined]
+    return row, current_entry(row, note)
+
+
 async def forget_removed(media_dir: Path, note: Note, removed: Sequence[Any]) -> None:
-    """After an edit committed: the removed pictures' rows and files go."""
+    """After an edit committed: the removed pictures' rows and files go (``removed``: the
+    entries the post had before and has no more)."""
     names = note_media.local_files(removed)
     if names:
         await NoteMedia.filter(note_id=note.id, file__in=names).delete()

@@ -48,6 +48,8 @@ class ConversationView:
     others: list[Actor]
     messages: list[Note]
     unread_count: int  # before this reading
+    # Who the viewer is in this conversation: themselves, or the shop it was written to.
+    acting_as: Actor
 
 
 def parse_recipients(raw: str) -> list[str]:
@@ -172,6 +174,7 @@ async def get_conversation(
         others=(await _others([conversation.id], membership.actor))[conversation.id],
         messages=[r.note for r in reversed(rows)],
         unread_count=unread,
+        acting_as=membership.actor,
     )
 
 

@@ -123,16 +123,15 @@ def remove_media(media_dir: Path, attachments: Sequence[Any]) -> None:
 
 def revise(
     attachments: Sequence[Any], descriptions: Mapping[int, str], remove: set[int]
-) -> tuple[list[Any], list[Any]]:
-    """An edit of a post's pictures by position: new alt text for some, some removed.
-    ``(kept, removed)``; the removed ones' files are deleted once the edit is committed."""
+) -> list[Any]:
+    """An edit of a post's pictures by position: new alt text for some, some removed. The
+    pictures kept; ``notes.edit_note`` deletes the others' files once the edit is committed."""
     kept: list[Any] = []
-    removed: list[Any] = []
     for index, item in enumerate(attachments):
         if index in remove:
-            removed.append(item)
-        elif index in descriptions and isinstance(item, Mapping):
+            continue
+        if index in descriptions and isinstance(item, Mapping):
             kept.append({**item, "description": clean_description(descriptions[index])})
         else:
             kept.append(item)
-    return kept, removed
+    return kept

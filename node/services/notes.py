@@ -149,9 +149,7 @@ async def create_note(
             "to", "A direct note needs at least one mentioned or addressed account."
         )
     urls = urls or urls_for(author)
-    checked = await note_media.check_media(media)
-    if checked and media_dir is None:
-        raise ValueError("pictures need the media directory to be stored in")
+    created = await media_uploads.store_new(author, media, media_dir, urls)
     note_id = new_id()
     note = Note(
         id=note_id,
@@ -171,16 +169,17 @@ async def create_note(
         sensitive=bool(sensitive or warning),
         published=clock.now(),
     )
-    if checked and media_dir is not None:
-        note.attachments = await note_media.store_media(media_dir, checked, urls.media)
-    note.attachments = [*note.attachments, *(dict(row.entry) for row in media_rows)]
+    note.attachments = [*(row.entry for row in created), *(dict(row.entry) for row in media_rows)]
     try:
         await _save_new_note(
-            publisher, note, author, parent, addressees, mentioned_ids, about_uri, media_rows
-        )
+            publisher, note, author, parent, addressees, mentioned_ids, about_uri,
+            media_rows, created,
+        )  # fmt: skip
     except BaseException:
+        # Only the files written for this post: the uploads in ``media_rows`` stay theirs (a
+        # post that won a race for one of them shows its file).
         if media_dir is not None:
-            note_media.remove_media(media_dir, note.attachments)
+            note_media.remove_media(media_dir, [row.entry for row in created])
         raise
     return note
 
@@ -194,11 +193,12 @@ async def _save_new_note(
     mentioned_ids: set[int],
     about_uri: str | None,
     media_rows: Sequence[NoteMedia],
+    created: Sequence[NoteMedia],
 ) -> None:
     visibility = note.visibility
     async with in_transaction():
         await note.save(force_create=True)
-        await media_uploads.link(note, media_rows)
+        await media_uploads.link(note, media_rows, created)
         await hashtags.index_note(note)
         await NoteAddressee.bulk_create(
             [
@@ -228,12 +228,21 @@ async def edit_note(
     summary: str | None = None,
     sensitive: bool | None = None,
     attachments: Sequence[Any] | None = None,
+    media: Sequence[MediaUpload] = (),
+    media_dir: Path | None = None,
+    media_rows: Sequence[NoteMedia] = (),
+    media_order: Sequence[str] | None = None,
 ) -> Note:
-    """Change the text (and optionally the language, content warning and ``attachments``, the
-    pictures kept with their alt text) of one's own note; sends ``Update``.
+    """Change the text (and optionally the language, content warning and pictures) of one's
+    own note; sends ``Update``.
 
     New mentions become addressees; nobody who could see the note loses it. ``summary`` None
     keeps the content warning, ``""`` removes it; a note with a warning is always sensitive.
+    ``attachments`` are the pictures kept (with their alt text; None keeps them all); ``media``
+    new pictures to add from a form and ``media_rows`` waiting uploads to attach, both after
+    the kept ones unless ``media_order`` (media ids) orders them. At most four in all. With
+    ``media_dir``, the files of pictures the note no longer has are removed once the edit is
+    committed; new files are removed again when the edit is refused.
     """
     note = await own_note(author, note_id)
     source = text.validate_note_content(content)
@@ -241,8 +250,44 @@ async def edit_note(
     warning = validate_summary(summary) if summary is not None else note.summary
     if sensitive is None:
         sensitive = note.sensitive if summary is None else False
+    before = list(note.attachments or [])
+    kept = list(attachments) if attachments is not None else before
+    note_media.check_count(len(kept) + len(media) + len(media_rows))
     mentioned = await _resolve_mentions(resolver, author, source)
     urls = urls or urls_for(author)
+    created = await media_uploads.store_new(author, media, media_dir, urls)
+    pictures = [*kept, *(row.entry for row in created), *(dict(row.entry) for row in media_rows)]
+    if media_order is not None:
+        pictures = media_uploads.in_order(pictures, media_order)
+    try:
+        await _save_edit(
+            publisher, note, source, language, warning, bool(sensitive or warning), mentioned,
+            urls, pictures, media_rows, created,
+        )  # fmt: skip
+    except BaseException:
+        if media_dir is not None:
+            note_media.remove_media(media_dir, [row.entry for row in created])
+        raise
+    if media_dir is not None:
+        remaining = set(note_media.local_files(pictures))
+        gone = [item for item in before if not set(note_media.local_files([item])) <= remaining]
+        await media_uploads.forget_removed(media_dir, note, gone)
+    return note
+
+
+async def _save_edit(
+    publisher: Publisher,
+    note: Note,
+    source: str,
+    language: str | None,
+    warning: str | None,
+    sensitive: bool,
+    mentioned: dict[text.Mention, Actor],
+    urls: Urls,
+    pictures: list[Any],
+    media_rows: Sequence[NoteMedia],
+    created: Sequence[NoteMedia],
+) -> None:
     async with in_transaction():
         known = {
             row.actor_id: row  # type: ignore[attr-defined]
@@ -256,18 +301,17 @@ async def edit_note(
         note.content_html = _render(source, mentioned, urls)
         note.language = language
         note.summary = warning  # type: ignore[assignment]  # a nullable column, typed str
-        note.sensitive = bool(sensitive or warning)
+        note.sensitive = sensitive
         note.tags = _tags(source, [row.actor for row in known.values()], urls)
         note.edited_at = edit_time(note.edited_at or note.published)
-        if attachments is not None:
-            note.attachments = list(attachments)
+        note.attachments = pictures
         await note.save(
             update_fields=["content_source", "content_html", "language", "summary", "sensitive",
                            "tags", "edited_at", "attachments"]
         )  # fmt: skip
+        await media_uploads.link(note, media_rows, created)
         await hashtags.index_note(note)
         await publisher.note_updated(note)
-    return note
 
 
 async def delete_note(

@@ -15,6 +15,7 @@ States::
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import replace
 from datetime import datetime, timedelta
 
@@ -150,6 +151,17 @@ async def get_listing(listing_id: int | str, viewer: Account | None) -> Listing:
     ):
         raise NotFound("No such listing, or it is not visible to you.")
     return listing
+
+
+async def subjects(uris: Iterable[str]) -> dict[str, Listing]:
+    """The listings, local or received, that conversations are about (``about_uri``), by id:
+    a message page names the listing and links its page here instead of showing a bare web
+    address. Drafts are left out (only their seller knows them); unknown ids are absent."""
+    wanted = {uri for uri in uris if uri}
+    if not wanted:
+        return {}
+    found = await Listing.filter(uri__in=wanted).exclude(state=ListingState.DRAFT)
+    return {listing.uri: listing for listing in found}
 
 
 async def own_listing(account: Account, listing_id: int | str) -> Listing:
