@@ -8,6 +8,7 @@ are read from FEP-0837 terms, the location and the hashtags.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -66,6 +67,30 @@ def _title(obj: Mapping[str, Any], content: str) -> str:
     _, summary = vocab.language_map(obj, "summary")
     first = plain_text(content).split("\n", 1)[0] if content else ""
     return (summary or first or "").strip()[:500]
+
+
+# The lines a listing's content carries for readers that show only the text (Mastodon), which a
+# Ruta page shows in their own places: "Title — price" first, then city and hashtags last
+# (federation.convert.listing.content_html).
+_LEAD = re.compile(r"\s*<p>\s*<strong>(?P<line>(?:(?!</p>).)*)</strong>\s*</p>", re.S)
+_FOOTER = re.compile(r"<p>(?P<line>(?:(?!<p>).)*)</p>\s*$", re.S)
+_TAG_LINK = re.compile(r"<a\s[^>]*>\s*#(?:(?!</a>).)*</a>", re.S)
+
+
+def _body(content: str, title: str, city: str) -> str:
+    """The description part of ``content``: without a first line that repeats the title (and
+    price), and without a closing line made only of hashtags and the listing's 📍 city."""
+    body = content
+    lead = _LEAD.match(body)
+    if lead and title and title in plain_text(lead["line"]):
+        body = body[lead.end() :]
+    footer = _FOOTER.search(body)
+    if footer:
+        rest = plain_text(_TAG_LINK.sub("", footer["line"])).strip()
+        tags = _TAG_LINK.search(footer["line"]) is not None
+        if (tags and not rest) or (city and rest == f"📍 {city}"):
+            body = body[: footer.start()]
+    return body.strip()
 
 
 def _photos(value: Any) -> tuple[dict[str, Any], ...]:
@@ -128,11 +153,13 @@ def ap_to_listing_fields(obj: Any) -> RemoteListing:
     if state is None and available == 0:
         state = "sold"
     url = vocab.id_of(obj.get("url")) if not isinstance(obj.get("url"), list) else None
+    title = _title(obj, content)
+    city = vocab.text(location.get("name"), 200) or ""
     return RemoteListing(
         uri=uri,
-        title=_title(obj, content),
+        title=title,
         url=url if url and len(url) <= _URL_MAX else None,
-        description_html=content,
+        description_html=_body(content, title, city),
         language=language,
         kind="service" if publishes.get("action") == "deliverService" else "product",
         purpose=str(obj.get("purpose")) if obj.get("purpose") in ("offer", "request") else "offer",
@@ -142,7 +169,7 @@ def ap_to_listing_fields(obj: Any) -> RemoteListing:
         quantity=int(available) if available is not None and available < 10**7 else None,
         condition=vocab.text(obj.get("condition"), 20),
         category=vocab.text(obj.get("category"), 40),
-        city=vocab.text(location.get("name"), 200) or "",
+        city=city,
         latitude=_float(location.get("latitude")),
         longitude=_float(location.get("longitude")),
         delivery=_strings(obj.get("delivery")),
