@@ -9,20 +9,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from aiohttp import BodyPartReader, web
+from aiohttp import web
 from pydantic import BaseModel, Field
 
 from node.appkeys import SETTINGS, URLS
-from node.errors import ValidationFailed
 from node.models.market import ListingPhoto
 from node.services.market import photos
 from node.services.notes import parse_id
 from node.urls import Urls
 from web.api.auth import require_account
 from web.api.routing import Operation, respond
+from web.api.uploads import read_picture
 from web.api.viewer import market_publisher
-
-_CHUNK = 64 * 1024
 
 
 class PhotoOut(BaseModel):
@@ -60,40 +58,9 @@ def photo_out(photo: ListingPhoto, urls: Urls) -> PhotoOut:
     )  # fmt: skip
 
 
-async def _read_upload(request: web.Request) -> tuple[bytes, str]:
-    if request.content_type != "multipart/form-data":
-        raise web.HTTPUnsupportedMediaType(
-            text="Send the photo as multipart/form-data with a `file` part."
-        )
-    reader = await request.multipart()
-    data: bytes | None = None
-    description = ""
-    while (part := await reader.next()) is not None:
-        if not isinstance(part, BodyPartReader):
-            continue
-        if part.name == "file":
-            buffer = bytearray()
-            while chunk := await part.read_chunk(_CHUNK):
-                buffer += chunk
-                if len(buffer) > photos.MAX_UPLOAD_BYTES:
-                    raise web.HTTPRequestEntityTooLarge(
-                        max_size=photos.MAX_UPLOAD_BYTES, actual_size=len(buffer),
-                        text="Photos can be at most 10 MB.",
-                    )  # fmt: skip
-            data = bytes(buffer)
-        elif part.name == "description":
-            raw = await part.read(decode=True)
-            if len(raw) > 6000:
-                raise ValidationFailed.on("description", "Alt text is at most 1500 characters.")
-            description = raw.decode("utf-8", errors="replace")
-    if not data:
-        raise ValidationFailed.on("file", "Attach the photo as the `file` part.")
-    return data, description
-
-
 async def add_photo(request: web.Request) -> web.Response:
     account = await require_account(request)
-    data, description = await _read_upload(request)
+    data, description = await read_picture(request, "photo")
     photo = await photos.add_photo(
         market_publisher(request), account, request.match_info["id"], data,
         alt_text=description, media_dir=request.app[SETTINGS].media_dir,

@@ -1,7 +1,8 @@
 """``/api/v1/media``: pictures uploaded before the post, in the shape of Mastodon's API.
 
-A phone app uploads each picture (multipart ``file`` + ``description``), may change the
-description (``PUT``), then lists the ids in ``media_ids`` when it publishes the note. The
+A phone app uploads each picture (multipart ``file`` + ``description``), may read it back
+(``GET``) or change the description (``PUT``), then lists the ids in ``media_ids`` when it
+publishes the note, or when it edits one (``PATCH /api/v1/notes/{id}``). The
 upload is streamed with its own 10 MB cap (the app's 1 MiB body limit is for JSON) and goes
 through the composer's pipeline: anything that is not a raster picture is refused, nothing kept.
 """
@@ -10,20 +11,16 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from aiohttp import BodyPartReader, web
+from aiohttp import web
 from pydantic import BaseModel, Field
 
 from node.appkeys import SETTINGS, URLS
-from node.errors import ValidationFailed
 from node.models.media import NoteMedia
 from node.services import media_uploads
-from node.services.market.photos import MAX_UPLOAD_BYTES
 from node.services.notes import parse_id
 from web.api.routing import Operation, read_json, respond
+from web.api.uploads import read_picture
 from web.api.viewer import current_actor, publisher, resolver
-
-_CHUNK = 64 * 1024
-_MAX_DESCRIPTION_BYTES = 6000  # 1500 characters of up to four bytes each
 
 
 class MediaForm(BaseModel):
@@ -61,47 +58,20 @@ def media_out(row: NoteMedia, entry: dict[str, Any]) -> MediaOut:
     )  # fmt: skip
 
 
-async def _read_upload(request: web.Request) -> tuple[bytes, str]:
-    if request.content_type != "multipart/form-data":
-        raise web.HTTPUnsupportedMediaType(
-            text="Send the picture as multipart/form-data with a `file` part."
-        )
-    reader = await request.multipart()
-    data = b""
-    description = ""
-    while (part := await reader.next()) is not None:
-        if not isinstance(part, BodyPartReader):
-            continue
-        if part.name == "file":
-            buffer = bytearray()
-            while chunk := await part.read_chunk(_CHUNK):
-                buffer += chunk
-                if len(buffer) > MAX_UPLOAD_BYTES:
-                    raise web.HTTPRequestEntityTooLarge(
-                        max_size=MAX_UPLOAD_BYTES, actual_size=len(buffer),
-                        text="Pictures can be at most 10 MB: send a smaller one.",
-                    )  # fmt: skip
-            data = bytes(buffer)
-        elif part.name == "description":
-            raw = await part.read(decode=True)
-            if len(raw) > _MAX_DESCRIPTION_BYTES:
-                raise ValidationFailed.on(
-                    "description", "Alt text can have at most 1500 characters."
-                )
-            description = raw.decode("utf-8", errors="replace")
-    if not data:
-        raise ValidationFailed.on("file", "Attach the picture as the `file` part.")
-    return data, description
-
-
 async def upload(request: web.Request) -> web.Response:
     owner = await current_actor(request)
-    data, description = await _read_upload(request)
+    data, description = await read_picture(request)
     row = await media_uploads.upload(
         owner, data, description, media_dir=request.app[SETTINGS].media_dir,
         urls=request.app[URLS],
     )  # fmt: skip
     return respond(media_out(row, row.entry))
+
+
+async def get_media(request: web.Request) -> web.Response:
+    owner = await current_actor(request)
+    row, entry = await media_uploads.shown(owner, parse_id(request.match_info["id"]))
+    return respond(media_out(row, entry))
 
 
 async def describe(request: web.Request) -> web.Response:
@@ -130,6 +100,12 @@ OPERATIONS = [
         "after a day, it is deleted. SVG, HTML or anything that is not a raster picture is a "
         "422, a larger file a 413; nothing is stored.",
         form=MediaForm, upload="file", response=MediaOut, errors=(413, 415),
+    ),
+    Operation(
+        "GET", "/api/v1/media/{id}", get_media, "One of your pictures",
+        "notes", description="An upload, waiting or in a post (then as the post shows it). "
+        "404 for media that is not yours.",
+        response=MediaOut, errors=(404,), path_params=_ID,
     ),
     Operation(
         "PUT", "/api/v1/media/{id}", describe, "Change a picture's alt text",

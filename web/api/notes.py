@@ -14,6 +14,7 @@ from pydantic import BaseModel, Field
 
 from node.appkeys import SETTINGS, URLS
 from node.models.actors import Actor
+from node.models.media import NoteMedia
 from node.models.social import Note, Visibility
 from node.services import media_uploads, notes, reactions, timelines
 from web.api.accounts import ActorOut, actor_out
@@ -67,6 +68,13 @@ class NotePatch(BaseModel):
         description='A new content warning; `""` removes it, absent keeps it.',
     )
     sensitive: bool | None = Field(None, description="Change the sensitive mark; absent keeps it.")
+    media_ids: list[str] | None = Field(
+        None,
+        max_length=4,
+        description="The post's pictures after the edit, in order: ids of its current pictures "
+        "(`attachments[].id`) to keep and of your uploads (`POST /api/v1/media`) to add; a "
+        "current picture left out is removed, its file deleted. Absent keeps the pictures.",
+    )
 
 
 class TagOut(BaseModel):
@@ -182,6 +190,11 @@ async def get_note(request: web.Request) -> web.Response:
 async def edit_note(request: web.Request) -> web.Response:
     author = await current_actor(request)
     body = await read_json(request, NotePatch)
+    kept: list[Any] | None = None
+    rows: list[NoteMedia] = []
+    if body.media_ids is not None:
+        current = await notes.own_note(author, request.match_info["id"])
+        kept, rows = await media_uploads.plan_edit(author, current, body.media_ids)
     note = await notes.edit_note(
         publisher(request),
         author,
@@ -192,6 +205,10 @@ async def edit_note(request: web.Request) -> web.Response:
         urls=request.app[URLS],
         summary=body.summary,
         sensitive=body.sensitive,
+        attachments=kept,
+        media_rows=rows,
+        media_order=body.media_ids,
+        media_dir=request.app[SETTINGS].media_dir,
     )
     return respond(await note_out(note, author))
 
@@ -252,10 +269,11 @@ OPERATIONS = [
         edit_note,
         "Edit one's own note",
         "notes",
-        description="Federates an `Update` with a new `updated` time. 403 for others' notes.",
+        description="Federates an `Update` with a new `updated` time. 403 for others' notes; "
+        "422 for a `media_ids` entry that is neither a picture of this note nor your upload.",
         request=NotePatch,
         response=NoteOut,
-        errors=(403, 404),
+        errors=(403, 404, 422),
         path_params=_ID,
     ),
     Operation(

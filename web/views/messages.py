@@ -14,6 +14,7 @@ from node.models.actors import Actor
 from node.ports import ActorResolver, Publisher
 from node.services import messages
 from node.services.accounts import person_actor
+from node.services.market import listings
 from node.services.text import MAX_NOTE_CHARS
 from web.i18n import N_, Translator
 from web.rendering import NavItem, register_nav_item, render, translator_for_request
@@ -68,9 +69,9 @@ async def conversation_list(request: web.Request) -> web.Response:
     _, actor = await _viewer(request)
     summaries = await messages.list_conversations(actor)
     total = sum(s.unread_count for s in summaries)
-    return await render(
-        request, "messages/list.html", {"conversations": summaries, "unread_total": total}
-    )
+    about = await listings.subjects(s.conversation.about_uri or "" for s in summaries)
+    context = {"conversations": summaries, "unread_total": total, "subjects": about}
+    return await render(request, "messages/list.html", context)
 
 
 async def new_form(request: web.Request) -> web.Response:
@@ -81,11 +82,12 @@ async def new_form(request: web.Request) -> web.Response:
         "content": "",
         "language": "",
     }
-    return await render(request, "messages/new.html", _new_context(values, {}))
+    return await render(request, "messages/new.html", await _new_context(values, {}))
 
 
-def _new_context(values: dict[str, str], errors: dict[str, str]) -> dict[str, Any]:
-    return {"values": values, "errors": errors, "max_chars": MAX_NOTE_CHARS}
+async def _new_context(values: dict[str, str], errors: dict[str, str]) -> dict[str, Any]:
+    about = await listings.subjects([values["about"]])
+    return {"values": values, "errors": errors, "max_chars": MAX_NOTE_CHARS, "subjects": about}
 
 
 async def start(request: web.Request) -> web.Response:
@@ -107,9 +109,8 @@ async def start(request: web.Request) -> web.Response:
         )
     except ValidationFailed as exc:
         t = await translator_for_request(request)
-        return await render(
-            request, "messages/new.html", _new_context(values, form_errors(exc, t)), status=422
-        )
+        context = await _new_context(values, form_errors(exc, t))
+        return await render(request, "messages/new.html", context, status=422)
     return see_other(f"/messages/{conversation.id}#latest")
 
 
@@ -119,6 +120,7 @@ async def _show(
     view = await messages.get_conversation(actor, request.match_info["id"])
     context = {
         "view": view,
+        "subjects": await listings.subjects([view.conversation.about_uri or ""]),
         "me": actor,
         "errors": errors,
         "draft": draft,

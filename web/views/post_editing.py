@@ -4,6 +4,8 @@
 goes through the same service as the API (``notes.edit_note``), which federates ``Update``.
 Each picture of the post has its alt text field (``alt-<n>``, n counting from 0) and a
 "remove" checkbox (``remove-<n>``); removed pictures' files go once the edit is committed.
+Free places (a post has at most four pictures) get the composer's file and alt text inputs
+(``media``/``alt``), so pictures can be added to a published post, as on Mastodon.
 ``/notes/{id}/delete`` asks first on a page of its own (no JavaScript needed), then
 ``notes.delete_note`` federates ``Delete``. Someone else's post answers 403 and a post the
 visitor may not see 404, whatever the method; nothing changes either way.
@@ -20,11 +22,13 @@ from node.config import LANGUAGES
 from node.errors import ValidationFailed
 from node.models.actors import Actor
 from node.models.social import Note
-from node.services import media_uploads, note_media, notes, profiles
+from node.services import note_media, notes, profiles
+from node.services.note_media import MAX_NOTE_MEDIA
 from node.services.text import MAX_NOTE_CHARS, MAX_SUMMARY_CHARS
 from web.i18n import LANGUAGE_NAMES
 from web.rendering import render, translator_for_request
 from web.views.forms import read_form, see_other
+from web.views.post_media import refused_status, uploads_in
 from web.views.timelines import composer_errors, note_list_context, note_path
 from web.views.viewer import publisher, resolver, signed_in
 
@@ -54,6 +58,7 @@ async def _edit_page(
         "composer_languages": [(code, LANGUAGE_NAMES[code]) for code in LANGUAGES],
         "max_chars": MAX_NOTE_CHARS,
         "max_summary_chars": MAX_SUMMARY_CHARS,
+        "free_places": max(0, MAX_NOTE_MEDIA - len(note.attachments or [])),
         **await note_list_context(request, viewer, [note]),
     }
     return await render(request, "social/edit_post.html", context, status=status)
@@ -74,12 +79,13 @@ async def save(request: web.Request) -> web.Response:
     _, viewer = await signed_in(request)
     note = await notes.own_note(viewer, request.match_info["id"])
     form = await read_form(request)
+    uploads = uploads_in(await request.post())
     values = {name: form.get(name, "") for name in _FIELDS}
     alts, remove = _picture_changes(note, form)
     values.update({f"alt-{i}": alt for i, alt in alts.items()})
     values.update({f"remove-{i}": "1" for i in remove})
     try:
-        kept, removed = note_media.revise(note.attachments or [], alts, remove)
+        kept = note_media.revise(note.attachments or [], alts, remove)
         await notes.edit_note(
             publisher(request),
             viewer,
@@ -90,11 +96,13 @@ async def save(request: web.Request) -> web.Response:
             resolver=resolver(request),
             urls=request.app[URLS],
             attachments=kept,
+            media=uploads,
+            media_dir=request.app[SETTINGS].media_dir,
         )
     except ValidationFailed as exc:
         t = await translator_for_request(request)
-        return await _edit_page(request, viewer, note, values, composer_errors(exc, t), status=422)
-    await media_uploads.forget_removed(request.app[SETTINGS].media_dir, note, removed)
+        errors = composer_errors(exc, t)
+        return await _edit_page(request, viewer, note, values, errors, refused_status(exc))
     return see_other(f"{note_path(note)}?notice=post_edited#note-{note.id}")
 
 

@@ -1,12 +1,14 @@
 """Reading the composer's form: its text fields, content warning and up to four pictures.
 
-The composer posts ``multipart/form-data``. Each picture has its own file input (``media``) and
-its own alt text input (``alt``), in the same order, so the n-th alt text belongs to the n-th
-picture without JavaScript; empty file inputs (no picture chosen) are skipped.
+The composer (and the edit page, which can add pictures) posts ``multipart/form-data``. Each
+picture has its own file input (``media``) and its own alt text input (``alt``), in the same
+order, so the n-th alt text belongs to the n-th picture without JavaScript; empty file inputs
+(no picture chosen) are skipped.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from aiohttp import web
@@ -25,11 +27,15 @@ _MAX_TEXT = 20_000
 _MAX_READ = MAX_NOTE_MEDIA + 1
 
 
+# The forms that carry a post's pictures: the composer and a post's edit page.
+_PICTURE_FORMS = re.compile(r"/compose|/notes/\d{1,19}/edit")
+
+
 @web.middleware
 async def upload_size_middleware(request: web.Request, handler: Any) -> web.StreamResponse:
-    """The composer carries pictures, larger than the node's 1 MiB body cap of other forms;
-    only ``POST /compose`` gets the pictures' cap, before the CSRF check reads the form."""
-    if request.method == "POST" and request.path == "/compose":
+    """Pictures are larger than the node's 1 MiB body cap of other forms; only the forms that
+    carry them get the pictures' cap, before the CSRF check reads the form."""
+    if request.method == "POST" and _PICTURE_FORMS.fullmatch(request.path):
         request = request.clone(client_max_size=COMPOSE_BODY_LIMIT)
     response: web.StreamResponse = await handler(request)
     return response
@@ -42,6 +48,11 @@ async def read_post_form(request: web.Request) -> tuple[dict[str, str], list[Med
     for name in _TEXT_FIELDS:
         value = form.get(name, "")
         values[name] = value[:_MAX_TEXT] if isinstance(value, str) else ""
+    return values, uploads_in(form)
+
+
+def uploads_in(form: Any) -> list[MediaUpload]:
+    """The pictures chosen in a read form (``request.post()``), each with its alt text."""
     files = form.getall("media", [])
     alts = [a if isinstance(a, str) else "" for a in form.getall("alt", [])]
     uploads: list[MediaUpload] = []
@@ -53,7 +64,7 @@ async def read_post_form(request: web.Request) -> tuple[dict[str, str], list[Med
         data: bytes = field.file.read(MAX_UPLOAD_BYTES + 1)
         alt = alts[index][:_MAX_TEXT] if index < len(alts) else ""
         uploads.append(MediaUpload(data, alt))
-    return values, uploads
+    return uploads
 
 
 _MEDIA_ADVICE = {
