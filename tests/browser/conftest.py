@@ -9,11 +9,12 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
-from tests.support.nodes import NodeProcess, make_node
+from tests.support.nodes import NodeProcess, link_network, make_node
 
 CHROMIUM = os.environ.get("RUTA_TEST_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -63,3 +64,33 @@ def node(tmp_path: Path) -> Iterator[NodeProcess]:
 def artifacts() -> Path:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     return ARTIFACTS
+
+
+@contextmanager
+def running(*nodes: NodeProcess) -> Iterator[tuple[NodeProcess, ...]]:
+    """Link the nodes by name (``link_network``), start them, and stop and remove them after."""
+    link_network(list(nodes))
+    try:
+        for node in nodes:
+            node.start()
+        yield nodes
+    finally:
+        for node in nodes:
+            node.stop()
+            node.cleanup()
+
+
+@pytest.fixture
+def named_browser(network: tuple[NodeProcess, ...]) -> Iterator[object]:
+    """Chromium that resolves the nodes' names to their loopback ports (``--host-resolver-rules``),
+    so cookies, redirects and ids are those of a real deployment. The test module provides the
+    ``network`` fixture: its nodes, started."""
+    from playwright.sync_api import sync_playwright
+
+    rules = ",".join(f"MAP {n.domain}:80 127.0.0.1:{n.port}" for n in network)
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=[*CHROMIUM_ARGS, f"--host-resolver-rules={rules}"]
+        )
+        yield chromium
+        chromium.close()

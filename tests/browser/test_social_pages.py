@@ -4,10 +4,12 @@ page in Arabic is right-to-left. Screenshots at phone width; an axe scan of the 
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 from typing import Any
 
 import pytest
+from PIL import Image
 
 from tests.browser.conftest import PHONE
 from tests.browser.test_account_pages import phone_page, serious_violations
@@ -16,6 +18,12 @@ from tests.support.nodes import NodeProcess
 pytestmark = pytest.mark.slow
 
 PASSWORD = "pan de pueblo con aceite"
+
+
+def png() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (800, 600), (230, 220, 200)).save(out, "PNG")
+    return out.getvalue()
 
 
 def sign_in(page: Any, node: NodeProcess, username: str) -> None:
@@ -145,13 +153,22 @@ def test_the_social_pages_pass_an_axe_scan_and_have_24px_targets(
     page.get_by_label("Your post", exact=True).fill("Abrimos el martes #pan")
     page.get_by_text("Content warning").click()
     page.get_by_label("Warning shown before the post").fill("Horario")
+    # A picture added to the published post, with its alt text.
+    page.get_by_text("Add pictures (up to 4)").click()
+    page.locator("#f-media-1").set_input_files(
+        {"name": "horario.png", "mimeType": "image/png", "buffer": png()}
+    )
+    page.locator("#f-new-alt-1").fill("El horario escrito en la puerta")
     page.screenshot(path=artifacts / "30-edit-post.png", full_page=True)
+    found = serious_violations(page)
+    assert not found, "\n".join(found)
     page.get_by_role("button", name="Save changes").click()
     page.wait_for_url("**/@ana/*notice=post_edited*")
     card = page.locator("article.note").first
     assert card.locator("details summary").inner_text().startswith("Horario")
     card.locator("details summary").click()
     assert "Abrimos el martes" in card.locator(".note__content").inner_text()
+    assert card.get_by_role("img", name="El horario escrito en la puerta").is_visible()
     card.get_by_role("link", name="Delete").click()
     page.get_by_role("button", name="Delete the post").click()
     page.wait_for_url("**/@ana?notice=post_deleted")

@@ -22,10 +22,10 @@ from typing import Any
 
 import pytest
 
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, PHONE
+from tests.browser.conftest import PHONE, running
 from tests.browser.test_account_pages import serious_violations
 from tests.multinode.network import second_backend
-from tests.support.nodes import NodeProcess, link_network, make_node
+from tests.support.nodes import NodeProcess, make_node
 
 pytestmark = pytest.mark.slow
 
@@ -53,30 +53,8 @@ def network(tmp_path: Path) -> Iterator[tuple[NodeProcess, NodeProcess]]:
         domain="faro.test",
         extra_env={"RUTA_CITY_NAME": "Faro", "RUTA_DEFAULT_LANGUAGE": "pt"},
     )
-    nodes = [lapalma, faro]
-    link_network(nodes)
-    try:
-        for node in nodes:
-            node.start()
+    with running(lapalma, faro):
         yield lapalma, faro
-    finally:
-        for node in nodes:
-            node.stop()
-            node.cleanup()
-
-
-@pytest.fixture
-def named_browser(network: tuple[NodeProcess, NodeProcess]) -> Iterator[Any]:
-    """Chromium that resolves the nodes' names to their loopback ports."""
-    from playwright.sync_api import sync_playwright
-
-    rules = ",".join(f"MAP {n.domain}:80 127.0.0.1:{n.port}" for n in network)
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=[*CHROMIUM_ARGS, f"--host-resolver-rules={rules}"]
-        )
-        yield chromium
-        chromium.close()
 
 
 def phone(browser: Any, node: NodeProcess, *, locale: str = "en-GB") -> Any:

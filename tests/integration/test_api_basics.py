@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from typing import Any
+
 import pytest
 from aiohttp.test_utils import TestClient
 
 from node import clock
+from node.config import Settings
+from node.main import create_app
 from node.models.accounts import Account, ApiToken, Role
 from node.services import accounts, tokens
 from node.urls import Urls
@@ -118,6 +123,19 @@ async def test_every_response_carries_the_security_headers(client: TestClient) -
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
     assert "script-src 'self'" in response.headers["Content-Security-Policy"]
+    # Served over https, remote pictures must come over https too.
+    assert "img-src 'self' https: data:;" in response.headers["Content-Security-Policy"]
+    assert " http:" not in response.headers["Content-Security-Policy"]
+
+
+async def test_remote_pictures_come_over_https_unless_the_node_itself_is_plain_http(
+    settings: Settings, aiohttp_client: Any
+) -> None:
+    # On a laptop or a loopback test network every node is on http: so are their pictures.
+    plain = await aiohttp_client(create_app(replace(settings, scheme="http"), run_workers=False))
+    over_http = (await plain.get("/healthz")).headers["Content-Security-Policy"]
+    assert "img-src 'self' http: https: data:;" in over_http
+    assert "script-src 'self';" in over_http and "frame-ancestors 'none'" in over_http
 
 
 async def test_readyz_is_503_while_migrations_are_pending_but_healthz_is_up(

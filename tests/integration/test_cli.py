@@ -179,7 +179,13 @@ def test_a_database_created_for_one_domain_refuses_another(tmp_path: Path) -> No
     assert run(["migrate"], env).returncode == 0
     moved = run(["migrate"], {**env, "RUTA_DOMAIN": "other.example"})
     assert moved.returncode == 1
-    assert "domain can never change" in moved.stderr
+    assert "RUTA_DOMAIN is 'other.example' but this database belongs to " in moved.stderr
+    assert "https://lapalma.example; a node's address can never change" in moved.stderr
+    assert "Set RUTA_DOMAIN=lapalma.example" in moved.stderr
+    # The same host over the other scheme is another address too, and the message says which.
+    plain = run(["migrate"], {**env, "RUTA_SCHEME": "http"})
+    assert plain.returncode == 1
+    assert "RUTA_SCHEME is 'http'" in plain.stderr and "Set RUTA_SCHEME=https" in plain.stderr
 
 
 @pytest.mark.parametrize("backend", ["sqlite", "postgres"])

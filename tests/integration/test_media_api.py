@@ -17,15 +17,17 @@ from PIL import Image
 from node import clock
 from node.appkeys import JOBS
 from node.config import Settings
+from node.errors import ValidationFailed
 from node.jobs.worker import drain
 from node.main import create_app
 from node.models.jobs import Job
 from node.models.media import NoteMedia
 from node.models.peers import OutgoingActivity
-from node.models.social import Note
-from node.services import media_uploads
+from node.models.social import Note, Visibility
+from node.services import media_uploads, notes
+from node.services.note_media import MediaUpload
 from node.urls import Urls
-from tests.support.fakes import api_user, with_ports
+from tests.support.fakes import RecordingPublisher, api_user, with_ports
 
 Client = TestClient  # type: ignore[type-arg]
 
@@ -255,3 +257,94 @@ async def test_uploads_not_attached_within_a_day_are_removed_with_their_files(
     # The run queued the next one, an hour later.
     [following] = await Job.filter(queue=media_uploads.QUEUE)
     assert following.next_attempt_at > clock.now() + timedelta(minutes=50)
+
+
+async def test_an_edit_keeps_reorders_adds_and_removes_pictures_with_media_ids(
+    client: Client, urls: Urls, settings: Settings
+) -> None:
+    _, ana = await api_user(urls, "ana")
+    _, bob = await api_user(urls, "bob")
+    first, second = [
+        (await (await upload(client, ana, phone_photo((400, 300)), alt)).json())["id"]
+        for alt in ("Masa", "Relleno")
+    ]
+    note = await (await post_note(client, ana, [first, second])).json()
+    second_file = (await NoteMedia.get(id=int(second))).file
+    third = await (await upload(client, ana, phone_photo((300, 400)), "Al horno")).json()
+
+    # Text only: the pictures stay.
+    plain = await client.patch(
+        f"/api/v1/notes/{note['id']}", json={"content": "Mis empanadas caseras"}, headers=ana
+    )
+    assert plain.status == 200
+    assert [a["id"] for a in (await plain.json())["attachments"]] == [first, second]
+
+    edited = await client.patch(
+        f"/api/v1/notes/{note['id']}",
+        json={"content": "Mis empanadas caseras", "media_ids": [third["id"], first]},
+        headers=ana,
+    )
+    assert edited.status == 200, await edited.text()
+    shown = (await edited.json())["attachments"]
+    assert [(a["id"], a["description"]) for a in shown] == [(third["id"], "Al horno"),
+                                                            (first, "Masa")]  # fmt: skip
+    assert second_file not in media_files(settings)  # left out: removed with its row
+    assert not await NoteMedia.filter(id=int(second)).exists()
+    update = (await sent("Update"))[-1]
+    assert [a["name"] for a in update["object"]["attachment"]] == ["Al horno", "Masa"]
+
+    # The media reads back as the post shows it; someone else's answers 404.
+    got = await client.get(f"/api/v1/media/{third['id']}", headers=ana)
+    assert got.status == 200 and (await got.json())["description"] == "Al horno"
+    assert (await client.get(f"/api/v1/media/{third['id']}", headers=bob)).status == 404
+    assert (await client.get(f"/api/v1/media/{second}", headers=ana)).status == 404
+
+    # Refused, nothing changes: a removed picture, someone else's upload, five pictures.
+    bobs = await (await upload(client, bob, phone_photo(), "El gato de Bob")).json()
+    extra = [
+        (await (await upload(client, ana, phone_photo((200, 200)), f"{n}")).json())["id"]
+        for n in range(3)
+    ]
+    for media_ids in ([first, second], [first, bobs["id"]], [third["id"], first, *extra]):
+        refused = await client.patch(
+            f"/api/v1/notes/{note['id']}",
+            json={"content": "Otra cosa", "media_ids": media_ids},
+            headers=ana,
+        )
+        assert refused.status == 422, media_ids
+        assert (await refused.json())["errors"][0]["field"] == "media_ids"
+    stored = await Note.get(id=int(note["id"]))
+    assert stored.content_source == "Mis empanadas caseras"
+    assert [a["id"] for a in stored.attachments] == [third["id"], first]
+    assert await NoteMedia.filter(id__in=[int(i) for i in extra], note_id__isnull=True).count() == 3
+    # Bob cannot edit Ana's pictures away.
+    other = await client.patch(
+        f"/api/v1/notes/{note['id']}", json={"content": "x", "media_ids": []}, headers=bob
+    )
+    assert other.status == 403
+    # An empty list removes them all.
+    emptied = await client.patch(
+        f"/api/v1/notes/{note['id']}", json={"content": "Sin fotos", "media_ids": []}, headers=ana
+    )
+    assert emptied.status == 200 and (await emptied.json())["attachments"] == []
+    assert await NoteMedia.filter(note_id=int(note["id"])).count() == 0
+
+
+async def test_a_post_losing_the_race_for_an_upload_leaves_the_winners_file(
+    client: Client, urls: Urls, settings: Settings
+) -> None:
+    ana, auth = await api_user(urls, "ana")
+    media = await (await upload(client, auth, phone_photo(), "Empanadas")).json()
+    # Both posts found the upload waiting; the first one commits first.
+    rows = await media_uploads.rows_to_attach(ana, [media["id"]])
+    assert (await post_note(client, auth, [media["id"]])).status == 201
+    with pytest.raises(ValidationFailed, match="attached to another post meanwhile"):
+        await notes.create_note(
+            RecordingPublisher(), ana, content="Otra", language="es",
+            visibility=Visibility.PUBLIC, media=[MediaUpload(phone_photo((300, 300)), "Nueva")],
+            media_dir=settings.media_dir, media_rows=rows, urls=urls,
+        )  # fmt: skip
+    winner = await NoteMedia.get(id=int(media["id"]))
+    assert media_files(settings) == [winner.file]  # its file stays; the loser's new one is gone
+    assert (await client.get(media["url"].removeprefix(urls.base))).status == 200
+    assert await Note.all().count() == 1

@@ -24,6 +24,8 @@ from tests.interop.test_delivery_fedify import inbox_posts, received, wait_for
 from tests.support.nodes import NodeProcess, make_node
 from tests.support.peers import fedify, kit_available
 
+PUBLIC = "https://www.w3.org/ns/activitystreams#Public"
+
 pytestmark = [
     pytest.mark.slow,
     pytest.mark.skipif(not kit_available(), reason="../shared/peers kit not present"),
@@ -118,6 +120,24 @@ def test_fedify_following_a_shop_gets_a_readable_listing_then_its_sale_and_delet
         assert "#LaPalmaDelCondado" in tags and len(tags) >= 2, tags
         parsed = wait_for("Fedify parsing the Create", lambda: received(peer, "Create"), node)
         assert "Pan de campo" in (parsed[0].get("content") or "")
+
+        # The seller writes to the Fedify follower about the listing: a Mastodon user gets it as
+        # a direct reply to the listing's post, with a Mention (FEDERATION.md §5.9).
+        call(node, token, "POST", "/api/v1/conversations", {
+            "to": [peer.actor], "content": "¿Te guardo una hogaza para mañana?",
+            "language": "es", "about": listing["uri"],
+        })  # fmt: skip
+        creates = wait_for(
+            "the message reaching Fedify", lambda: inbox_posts(peer, "Create")[1:], node
+        )
+        assert creates[0]["status"] == 202, creates[0]
+        message = creates[0]["body"]["object"]
+        assert message["inReplyTo"] == note["id"] == listing["uri"]
+        assert message["to"] == [peer.actor] and PUBLIC not in message.get("cc", [])
+        assert any(t["type"] == "Mention" and t["href"] == peer.actor for t in message["tag"])
+        assert "hogaza" in message["content"]
+        parsed = wait_for("Fedify parsing the message", lambda: received(peer, "Create")[1:], node)
+        assert "hogaza" in (parsed[0].get("content") or "")
 
         call(node, token, "POST", f"/api/v1/listings/{listing['id']}/state", {"state": "sold"})
         updates = wait_for("the sale reaching Fedify", lambda: inbox_posts(peer, "Update"), node)

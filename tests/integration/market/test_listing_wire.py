@@ -155,6 +155,10 @@ async def test_our_own_wire_format_round_trips_into_a_remote_listing(
     )
     assert stored.state is ListingState.PUBLISHED
     assert "lena" in stored.search_text
+    # The page shows title, price, city and hashtags in their own places: the description is
+    # the seller's text alone, not the lines written for Mastodon readers around it.
+    assert document["content"].startswith("<p><strong>Pan de campo 1 kg")
+    assert stored.description_html == listing.description_html
 
 
 MITRA_PROPOSAL: dict[str, Any] = {

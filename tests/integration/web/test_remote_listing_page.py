@@ -159,6 +159,13 @@ async def test_contacting_from_the_listing_and_from_the_order_is_one_conversatio
     conversation = await Conversation.get()  # one, not two
     assert conversation.about_uri == URI
     assert await ConversationMessage.filter(conversation_id=conversation.id).count() == 2
+    # The message pages name the listing and link its page here, not a bare web address.
+    for path in ("/messages", f"/messages/{conversation.id}", link_to(page, "/messages/new?")):
+        shown = await (await browser.get(path)).text()
+        assert "About: Cataplana de cobre" in text_of(shown), path
+        assert URI not in text_of(shown), path
+    thread = await (await browser.get(f"/messages/{conversation.id}")).text()
+    assert f'href="/mercado/{far.id}"' in thread
 
 
 async def test_a_listing_of_this_node_is_contacted_about_its_id_from_both_pages(
