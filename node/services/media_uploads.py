@@ -10,7 +10,7 @@ note's transaction. Rows left unattached for a day are removed, files included, 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -32,6 +32,7 @@ QUEUE = "media_cleanup"
 KEEP_UNATTACHED = timedelta(days=1)
 CLEANUP_EVERY = timedelta(hours=1)
 MEDIA_IDS = "media_ids"
+MEDIA_ATTRIBUTES = "media_attributes"
 # Uploads waiting for a post hold disk space for a day: enough for several posts being written,
 # not a free file store.
 MAX_WAITING = 20
@@ -194,19 +195,40 @@ def entry_id(item: Any) -> str | None:
 
 
 async def plan_edit(
-    owner: Actor, note: Note, media_ids: Sequence[int | str]
+    owner: Actor,
+    note: Note,
+    media_ids: Sequence[int | str] | None,
+    descriptions: Mapping[str, str] | None = None,
 ) -> tuple[list[Any], list[NoteMedia]]:
-    """An API edit's ``media_ids`` (the post's pictures afterwards, in order) → the current
-    pictures kept and the waiting uploads to attach. 422 on ``media_ids`` for more than four,
-    repeats, or an id that is neither a picture of this post nor one's waiting upload."""
-    if len(media_ids) > MAX_NOTE_MEDIA:
-        raise ValidationFailed.on(MEDIA_IDS, note_media.TOO_MANY)
+    """An API edit of a post's pictures, as Mastodon's: ``media_ids`` the pictures afterwards,
+    in order (None keeps them), ``descriptions`` new alt texts by media id. The pictures kept
+    and the waiting uploads to attach, with their new descriptions. 422 on ``media_ids`` for
+    more than four, repeats, or an id that is neither a picture of this post nor one's waiting
+    upload; on ``media_attributes`` for a description of a picture the post will not have."""
     current = {entry_id(item): item for item in note.attachments or [] if entry_id(item)}
-    wanted = [str(i) for i in media_ids]
-    if len(set(wanted)) != len(wanted):
-        raise ValidationFailed.on(MEDIA_IDS, "The same media is listed twice.")
-    kept = [current[i] for i in wanted if i in current]
-    rows = await rows_to_attach(owner, [i for i in wanted if i not in current])
+    if media_ids is None:
+        kept, rows = list(note.attachments or []), []
+    else:
+        if len(media_ids) > MAX_NOTE_MEDIA:
+            raise ValidationFailed.on(MEDIA_IDS, note_media.TOO_MANY)
+        wanted = [str(i) for i in media_ids]
+        if len(set(wanted)) != len(wanted):
+            raise ValidationFailed.on(MEDIA_IDS, "The same media is listed twice.")
+        kept = [current[i] for i in wanted if i in current]
+        rows = await rows_to_attach(owner, [i for i in wanted if i not in current])
+    if descriptions:
+        present = {entry_id(item) for item in kept} | {str(row.id) for row in rows}
+        for media_id, text in descriptions.items():
+            if media_id not in present:
+                raise ValidationFailed.on(
+                    MEDIA_ATTRIBUTES,
+                    f"Media {media_id} is not a picture of this post after the edit: list it "
+                    "in media_ids to describe it.",
+                )
+            kept = described(kept, media_id, note_media.clean_description(text))
+            for row in rows:
+                if str(row.id) == media_id:
+                    row.entry = {**row.entry, "description": note_media.clean_description(text)}
     return kept, rows
 
 

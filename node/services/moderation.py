@@ -54,7 +54,8 @@ def require_moderator(account: Account) -> Account:
     return account
 
 
-async def _log(moderator: Account, action: str, target: str, note: str = "") -> None:
+async def log_action(moderator: Account, action: str, target: str, note: str = "") -> None:
+    """One line of the audit log: who did what to which account, server, report or shop."""
     await ModerationAction.create(
         moderator=moderator,
         moderator_name=moderator.username,
@@ -190,9 +191,11 @@ async def close_report(
             await publisher.report_forwarded(report)
             report.forwarded_at = clock.now()
             fields.append("forwarded_at")
-            await _log(moderator, Action.REPORT_FORWARDED, f"report {report.id} → {target.domain}")
+            await log_action(
+                moderator, Action.REPORT_FORWARDED, f"report {report.id} → {target.domain}"
+            )
         await report.save(update_fields=fields)
-        await _log(moderator, action, f"report {report.id}", note)
+        await log_action(moderator, action, f"report {report.id}", note)
     return report
 
 
@@ -269,7 +272,7 @@ async def set_suspended(
             await sessions.revoke_all_sessions(account)
         await Actor.filter(account_id=account.id).update(suspended_at=moment)
         action = Action.ACCOUNT_SUSPENDED if suspended else Action.ACCOUNT_UNSUSPENDED
-        await _log(moderator, action, f"@{account.username}", note)
+        await log_action(moderator, action, f"@{account.username}", note)
     return account.username
 
 
@@ -282,7 +285,7 @@ async def _suspend_remote(
         actor.suspended_at = clock.now() if suspended else None
         await actor.save(update_fields=["suspended_at", "updated_at"])
         action = Action.ACCOUNT_SUSPENDED if suspended else Action.ACCOUNT_UNSUSPENDED
-        await _log(moderator, action, f"@{actor.handle}", note)
+        await log_action(moderator, action, f"@{actor.handle}", note)
     return actor.handle
 
 
@@ -301,7 +304,7 @@ async def add_domain_block(moderator: Account, raw: str, *, reason: str = "") ->
     reason = _bounded(reason, MAX_NOTE, "reason")
     async with in_transaction():
         block = await domain_blocks.block_domain(raw, reason=reason, created_by=moderator)
-        await _log(moderator, Action.DOMAIN_BLOCKED, block.domain, reason)
+        await log_action(moderator, Action.DOMAIN_BLOCKED, block.domain, reason)
     return block
 
 
@@ -312,7 +315,7 @@ async def remove_domain_block(moderator: Account, raw: str) -> str:
     async with in_transaction():
         if not await domain_blocks.unblock_domain(domain):
             raise NotFound("That server is not blocked.")
-        await _log(moderator, Action.DOMAIN_UNBLOCKED, domain)
+        await log_action(moderator, Action.DOMAIN_UNBLOCKED, domain)
     return domain
 
 
@@ -343,7 +346,7 @@ async def set_instance_texts(moderator: Account, sources: dict[str, str]) -> Non
             else:
                 row.source, row.html, row.updated_by = source, html, moderator
                 await row.save()
-            await _log(moderator, Action.TEXT_UPDATED, key)
+            await log_action(moderator, Action.TEXT_UPDATED, key)
 
 
 # --- the audit log -----------------------------------------------------------------------------

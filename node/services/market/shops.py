@@ -18,7 +18,7 @@ from node.models.accounts import Account
 from node.models.actors import Actor, ActorKind
 from node.models.market import Shop
 from node.ports import Publisher
-from node.services import text
+from node.services import moderation, text
 from node.services.accounts import validate_display_name, validate_username
 from node.services.actors import create_local_actor
 from node.services.market import fields as check
@@ -178,10 +178,17 @@ async def edit_shop(
 
 
 async def verify_shop(staff: Account, username: str, verified: bool = True) -> Shop:
-    """Staff vouch for a shop (a badge on its pages and in the API)."""
-    if not staff.role.moderates:
+    """Staff vouch for a shop (a badge on its pages and in the API), or stop vouching; the
+    audit log keeps who did it. Doing it twice changes nothing and logs nothing more."""
+    if not staff.role.moderates or staff.suspended_at is not None:
         raise PermissionDenied("Only city staff can verify shops.")
     shop = await get_shop(username)
+    if (shop.verified_at is not None) == verified:
+        return shop
     shop.verified_at = clock.now() if verified else None
-    await shop.save(update_fields=["verified_at", "updated_at"])
+    async with in_transaction():
+        await shop.save(update_fields=["verified_at", "updated_at"])
+        await moderation.log_action(
+            staff, "shop_verified" if verified else "shop_unverified", f"@{username}"
+        )
     return shop
