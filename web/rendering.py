@@ -209,6 +209,8 @@ _NOTICES = {
     "domain_blocked": N_("The server is blocked."),
     "domain_unblocked": N_("The server is no longer blocked."),
     "texts_saved": N_("The about page and the rules are saved."),
+    "shop_verified": N_("The shop is marked as verified."),
+    "shop_unverified": N_("The shop is no longer marked as verified."),
 }
 
 

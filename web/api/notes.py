@@ -59,6 +59,11 @@ class NoteIn(BaseModel):
     )
 
 
+class MediaAttribute(BaseModel):
+    id: str = Field(max_length=20, description="A media id of the post (or in `media_ids`).")
+    description: str = Field(max_length=1500, description="The picture's new alt text.")
+
+
 class NotePatch(BaseModel):
     content: str = Field(max_length=20_000, description="The new markdown text.")
     language: str | None = Field(None, max_length=16, description="A new language, if it changed.")
@@ -74,6 +79,12 @@ class NotePatch(BaseModel):
         description="The post's pictures after the edit, in order: ids of its current pictures "
         "(`attachments[].id`) to keep and of your uploads (`POST /api/v1/media`) to add; a "
         "current picture left out is removed, its file deleted. Absent keeps the pictures.",
+    )
+    media_attributes: list[MediaAttribute] | None = Field(
+        None,
+        max_length=4,
+        description="New alt texts for pictures the post has after the edit, as Mastodon's "
+        "`media_attributes[]` (only `id` and `description` are used).",
     )
 
 
@@ -192,9 +203,10 @@ async def edit_note(request: web.Request) -> web.Response:
     body = await read_json(request, NotePatch)
     kept: list[Any] | None = None
     rows: list[NoteMedia] = []
-    if body.media_ids is not None:
+    if body.media_ids is not None or body.media_attributes:
         current = await notes.own_note(author, request.match_info["id"])
-        kept, rows = await media_uploads.plan_edit(author, current, body.media_ids)
+        descriptions = {a.id: a.description for a in body.media_attributes or []}
+        kept, rows = await media_uploads.plan_edit(author, current, body.media_ids, descriptions)
     note = await notes.edit_note(
         publisher(request),
         author,

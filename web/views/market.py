@@ -45,3 +45,4 @@ def setup(app: web.Application) -> None:
     router.add_get(r"/mercado/shops/{name:\w{1,64}}/edit", market_shops.edit_shop_form)
     router.add_post(r"/mercado/shops/{name:\w{1,64}}/edit", market_shops.save_shop)
     router.add_get(r"/mercado/shops/{name:\w{1,64}}/feed.atom", market_shops.shop_feed)
+    router.add_post(r"/mercado/shops/{name:\w{1,64}}/verify", market_shops.verify)

@@ -67,6 +67,8 @@ async def _local_part(urls: Urls, listing: Listing, seller_name: str) -> dict[st
         ),
         "shop_link": f"/mercado/shops/{seller.local_username}"
         if listing.shop is not None else None,
+        # City staff vouched for the shop (shops.verify_shop): said next to the seller's name.
+        "shop_verified": listing.shop is not None and listing.shop.verified_at is not None,
         "seller_link": seller.url or seller.uri,
     }  # fmt: skip
 
@@ -80,6 +82,7 @@ def _remote_part(listing: Listing) -> dict[str, Any]:
         "og_image": shown[0]["url"] if shown else None,
         "json_ld": None,
         "shop_link": None,
+        "shop_verified": False,
         "seller_link": f"/@{listing.seller.handle}",
         "origin": origin,
         "origin_host": urlsplit(origin).hostname or listing.seller.domain,

@@ -19,7 +19,7 @@ from web import i18n
 from web.i18n import Translator
 from web.rendering import render, translator_for_request
 from web.sessions import current_account, require_account
-from web.views.forms import see_other
+from web.views.forms import read_form, see_other
 from web.views.market_feeds import atom_feed, cards, shop_ld
 from web.views.market_labels import (
     NAME_TAKEN,
@@ -174,6 +174,7 @@ async def shop_page(request: web.Request) -> web.Response:
         "actor": actor,
         "handle": f"@{actor.username}@{request.app[SETTINGS].domain}",
         "owner": viewer is not None and shop.owner_id == viewer.id,  # type: ignore[attr-defined]
+        "staff": viewer is not None and viewer.role.moderates,
         "cards": await _shop_cards(request, shop, viewer, t),
         "category_labels": [
             BY_SLUG[c].label(t.language) for c in shop.categories or [] if c in BY_SLUG
@@ -184,6 +185,16 @@ async def shop_page(request: web.Request) -> web.Response:
         "feed_link": f"/mercado/shops/{actor.local_username}/feed.atom",
     }
     return await render(request, "market/shop.html", context)
+
+
+async def verify(request: web.Request) -> web.Response:
+    """Staff mark the shop verified (``verified=1``) or take the mark away (``verified=0``)."""
+    account = await require_account(request)
+    form = await read_form(request)
+    verified = form.get("verified") == "1"
+    shop = await shops.verify_shop(account, request.match_info["name"], verified)
+    notice = "shop_verified" if verified else "shop_unverified"
+    return see_other(f"/mercado/shops/{shop.actor.local_username}?notice={notice}")
 
 
 async def shop_feed(request: web.Request) -> web.Response:
