@@ -105,6 +105,20 @@ def test_open_a_shop_publish_a_product_with_a_photo_and_find_it_on_a_phone(
     violations += serious_violations(arabic)
     arabic.screenshot(path=artifacts / "67-listing-arabic.png", full_page=True)
 
+    # City staff vouch for the shop from its page.
+    node.create_user("marta", role="admin", password=PASSWORD)
+    staff = phone_page(browser, node)
+    sign_in(staff, node, "marta")
+    staff.goto("/mercado/shops/pandeana")
+    violations += serious_violations(staff)
+    staff.locator("main").get_by_role("button", name="Mark as verified").click()
+    staff.wait_for_url("**/mercado/shops/pandeana?notice=shop_verified")
+    assert staff.locator(".notice").inner_text() == "The shop is marked as verified."
+    assert staff.get_by_role("heading", level=1).locator(".badge").inner_text() == "Verified"
+    violations += serious_violations(staff)
+    staff.screenshot(path=artifacts / "68-shop-verified.png", full_page=True)
+
     assert not violations, "\n".join(violations)
     assert not page.problems, page.problems
     assert not arabic.problems, arabic.problems
+    assert not staff.problems, staff.problems

@@ -348,3 +348,52 @@ async def test_a_post_losing_the_race_for_an_upload_leaves_the_winners_file(
     assert media_files(settings) == [winner.file]  # its file stays; the loser's new one is gone
     assert (await client.get(media["url"].removeprefix(urls.base))).status == 200
     assert await Note.all().count() == 1
+
+
+async def test_an_edit_describes_pictures_with_media_attributes_as_mastodon_apps_do(
+    client: Client, urls: Urls
+) -> None:
+    _, ana = await api_user(urls, "ana")
+    first = (await (await upload(client, ana, phone_photo((400, 300)), "Masa")).json())["id"]
+    note = await (await post_note(client, ana, [first])).json()
+    added = (await (await upload(client, ana, phone_photo((300, 400)), "")).json())["id"]
+
+    edited = await client.patch(
+        f"/api/v1/notes/{note['id']}",
+        json={"content": "Mis empanadas", "media_ids": [first, added],
+              "media_attributes": [{"id": first, "description": "Masa  estirada\n"},
+                                   {"id": added, "description": "Empanadas al horno"}]},
+        headers=ana,
+    )  # fmt: skip
+    assert edited.status == 200, await edited.text()
+    shown = [a["description"] for a in (await edited.json())["attachments"]]
+    assert shown == ["Masa estirada", "Empanadas al horno"]  # one line of plain text each
+    update = (await sent("Update"))[-1]
+    assert [a["name"] for a in update["object"]["attachment"]] == shown
+    got = await client.get(f"/api/v1/media/{added}", headers=ana)
+    assert (await got.json())["description"] == "Empanadas al horno"
+
+    # Without media_ids: the pictures stay, described anew.
+    alone = await client.patch(
+        f"/api/v1/notes/{note['id']}",
+        json={"content": "Mis empanadas",
+              "media_attributes": [{"id": added, "description": "Seis empanadas"}]},
+        headers=ana,
+    )  # fmt: skip
+    assert [a["description"] for a in (await alone.json())["attachments"]] == [
+        "Masa estirada",
+        "Seis empanadas",
+    ]
+    # A picture the post will not have cannot be described; nothing changes.
+    refused = await client.patch(
+        f"/api/v1/notes/{note['id']}",
+        json={"content": "Otra cosa", "media_ids": [first],
+              "media_attributes": [{"id": added, "description": "x"}]},
+        headers=ana,
+    )  # fmt: skip
+    assert refused.status == 422
+    problem = await refused.json()
+    assert problem["errors"][0]["field"] == "media_attributes"
+    assert f"Media {added} is not a picture of this post" in problem["detail"]
+    stored = await Note.get(id=int(note["id"]))
+    assert stored.content_source == "Mis empanadas" and len(stored.attachments) == 2

@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import json
 import re
+from dataclasses import replace
 from xml.etree import ElementTree as ET
 
 import pytest
@@ -14,11 +15,14 @@ from aiohttp import FormData
 from aiohttp.test_utils import TestClient
 from PIL import Image
 
+from federation.publish_market import ListingPublisher
 from node import clock
 from node.config import Settings
+from node.models.accounts import Account, Role
 from node.models.market import Listing, ListingPhoto, ListingState, Shop
-from node.services.market import remote
+from node.services.market import listings, remote
 from node.urls import Urls
+from tests.integration.market.test_listings_service import BREAD
 from tests.integration.web.webforms import active_account, csrf_in, sign_in, submit, text_of
 from tests.support.fakes import remote_actor
 
@@ -422,3 +426,50 @@ async def test_search_shows_listings_received_from_other_nodes_and_filters_by_no
     assert "Cataplana local" in page
     only_faro = text_of(await (await browser.get("/mercado?q=cataplana&node=faro.example")).text())
     assert "Cataplana de cobre" in only_faro and "Cataplana local" not in only_faro
+
+
+async def test_city_staff_verify_a_shop_from_its_page_and_the_audit_log_keeps_it(
+    browser: Client, urls: Urls
+) -> None:
+    await active_account(urls, "ana")
+    await sign_in(browser)
+    await open_shop(browser)
+    # The owner is no staff: no button, and a forged form is refused.
+    own = await (await browser.get("/mercado/shops/panaderia")).text()
+    assert "/mercado/shops/panaderia/verify" not in own and "Verified" not in text_of(own)
+    forged = await submit(browser, "/mercado/shops/panaderia", {"verified": "1"},
+                          action="/mercado/shops/panaderia/verify")  # fmt: skip
+    assert forged.status == 403
+    assert (await Shop.get(actor__local_username="panaderia")).verified_at is None
+
+    browser.session.cookie_jar.clear()
+    await active_account(urls, "marta", role=Role.STAFF)
+    await sign_in(browser, "marta")
+    page = await (await browser.get("/mercado/shops/panaderia")).text()
+    assert "Mark as verified" in text_of(page)
+    marked = await submit(browser, "/mercado/shops/panaderia", {"verified": "1"},
+                          action="/mercado/shops/panaderia/verify")  # fmt: skip
+    assert marked.status == 303
+    assert marked.headers["Location"] == "/mercado/shops/panaderia?notice=shop_verified"
+    shown = text_of(await (await browser.get(marked.headers["Location"])).text())
+    assert "The shop is marked as verified." in shown and "Panadería Ana Verified" in shown
+    assert "Remove the verified mark" in shown
+    api = await browser.get("/api/v1/shops/panaderia")
+    assert (await api.json())["verified"] is True
+    # Its listings say so next to the seller's name.
+    listing = await listings.create_listing(
+        ListingPublisher(urls), urls, await Account.get(username="ana"),
+        replace(BREAD, title="Hogaza verificada"),
+        shop=await Shop.get(actor__local_username="panaderia"),
+    )  # fmt: skip
+    seller_line = text_of(await (await browser.get(f"/mercado/{listing.id}")).text())
+    assert "Sold by Panadería Ana Verified" in seller_line
+    log = text_of(await (await browser.get("/moderation/log")).text())
+    assert "@marta marked a shop as verified: @panaderia" in log
+
+    removed = await submit(browser, "/mercado/shops/panaderia", {"verified": "0"},
+                           action="/mercado/shops/panaderia/verify")  # fmt: skip
+    assert removed.headers["Location"].endswith("notice=shop_unverified")
+    assert (await Shop.get(actor__local_username="panaderia")).verified_at is None
+    log = text_of(await (await browser.get("/moderation/log")).text())
+    assert "@marta removed a shop's verified mark: @panaderia" in log
