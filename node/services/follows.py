@@ -16,10 +16,11 @@ from node.errors import NotFound, PermissionDenied, ValidationFailed
 from node.ids import new_id
 from node.models.actors import Actor
 from node.models.notifications import NotificationKind
-from node.models.social import Block, Follow, FollowState
+from node.models.social import Follow, FollowState
 from node.ports import ActorResolver, Publisher
 from node.services import notifications
 from node.services.notes import parse_id, urls_for
+from node.services.visibility import blocked_either_way
 
 MAX_PAGE = 80
 
@@ -35,7 +36,7 @@ async def get_actor(actor_id: int | str) -> Actor:
 
 async def blocked_between(a: Actor, b: Actor) -> bool:
     """Whether either actor blocks the other."""
-    return await Block.filter(actor_id__in=[a.id, b.id], target_id__in=[a.id, b.id]).exists()
+    return await blocked_either_way(a, b.id)
 
 
 async def follow(

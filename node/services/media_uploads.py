@@ -218,17 +218,19 @@ async def plan_edit(
         rows = await rows_to_attach(owner, [i for i in wanted if i not in current])
     if descriptions:
         present = {entry_id(item) for item in kept} | {str(row.id) for row in rows}
-        for media_id, text in descriptions.items():
+        for media_id, raw in descriptions.items():
             if media_id not in present:
                 raise ValidationFailed.on(
                     MEDIA_ATTRIBUTES,
                     f"Media {media_id} is not a picture of this post after the edit: list it "
                     "in media_ids to describe it.",
                 )
-            kept = described(kept, media_id, note_media.clean_description(text))
+            text = note_media.clean_description(raw)
+            kept = described(kept, media_id, text)
+            # A waiting upload's entry is copied into the note when attached: described there.
             for row in rows:
                 if str(row.id) == media_id:
-                    row.entry = {**row.entry, "description": note_media.clean_description(text)}
+                    row.entry = {**row.entry, "description": text}
     return kept, rows
 
 

@@ -8,7 +8,7 @@ resolved (network I/O) before the transaction opens.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Literal
@@ -18,13 +18,20 @@ from tortoise.transactions import in_transaction
 
 from node import clock
 from node.config import Settings
-from node.errors import NotFound, PermissionDenied, RutaError, ValidationFailed
+from node.errors import NotFound, PermissionDenied, ValidationFailed
 from node.ids import new_id
 from node.models.actors import Actor
 from node.models.media import NoteMedia
-from node.models.social import Block, Note, NoteAddressee, Tombstone, Visibility
+from node.models.social import Note, NoteAddressee, Tombstone, Visibility
 from node.ports import ActorResolver, Publisher
 from node.services import conversations, hashtags, media_uploads, note_media, notifications, text
+from node.services.note_addressing import (
+    MAX_MENTIONS,
+    note_tags,
+    render_html,
+    resolve_addressees,
+    resolve_mentions,
+)
 from node.services.note_media import MediaUpload
 from node.services.remote_content import delete_remote_note, store_remote_note
 from node.services.visibility import can_see, visible_to
@@ -44,10 +51,6 @@ __all__ = [
     "urls_for",
     "visible_to",
 ]
-
-# Each mention may cost a WebFinger and an actor fetch; Mastodon-sized posts rarely need more.
-MAX_MENTIONS = 20
-MAX_ADDRESSEES = 50
 
 
 def urls_for(actor: Actor) -> Urls:
@@ -138,8 +141,8 @@ async def create_note(
     warning = validate_summary(summary)
     note_media.check_count(len(media) + len(media_rows))
     parent = await _find_parent(in_reply_to, author)
-    mentioned = await _resolve_mentions(resolver, author, source)
-    addressed = await _resolve_addressees(resolver, author, to)
+    mentioned = await resolve_mentions(resolver, author, source)
+    addressed = await resolve_addressees(resolver, author, to)
     if parent is not None and parent.author_id != author.id:  # type: ignore[attr-defined]
         addressed.setdefault(parent.author_id, parent.author)  # type: ignore[attr-defined]
     mentioned_ids = {a.id for a in mentioned.values()}
@@ -159,12 +162,12 @@ async def create_note(
         local=True,
         visibility=visibility,
         content_source=source,
-        content_html=_render(source, mentioned, urls),
+        content_html=render_html(source, mentioned, urls),
         language=language,
         in_reply_to=parent,
         in_reply_to_uri=parent.uri if parent else about_uri,
         context_uri=parent.context_uri if parent else None,
-        tags=_tags(source, addressees.values(), urls),
+        tags=note_tags(source, addressees.values(), urls),
         summary=warning,
         sensitive=bool(sensitive or warning),
         published=clock.now(),
@@ -230,21 +233,29 @@ async def edit_note(
     attachments: Sequence[Any] | None = None,
     media: Sequence[MediaUpload] = (),
     media_dir: Path | None = None,
-    media_rows: Sequence[NoteMedia] = (),
-    media_order: Sequence[str] | None = None,
+    media_ids: Sequence[str] | None = None,
+    media_descriptions: Mapping[str, str] | None = None,
 ) -> Note:
     """Change the text (and optionally the language, content warning and pictures) of one's
     own note; sends ``Update``.
 
     New mentions become addressees; nobody who could see the note loses it. ``summary`` None
     keeps the content warning, ``""`` removes it; a note with a warning is always sensitive.
-    ``attachments`` are the pictures kept (with their alt text; None keeps them all); ``media``
-    new pictures to add from a form and ``media_rows`` waiting uploads to attach, both after
-    the kept ones unless ``media_order`` (media ids) orders them. At most four in all. With
+
+    Pictures, as the pages edit them: ``attachments`` the pictures kept, by position, with
+    their alt text (None keeps them all), and ``media`` new pictures from the form, added
+    after. As the API edits them (Mastodon's shape, ``media_uploads.plan_edit``):
+    ``media_ids`` the pictures afterwards, in order — the note's own and one's waiting
+    uploads — and ``media_descriptions`` new alt texts by media id. At most four in all. With
     ``media_dir``, the files of pictures the note no longer has are removed once the edit is
     committed; new files are removed again when the edit is refused.
     """
     note = await own_note(author, note_id)
+    media_rows: list[NoteMedia] = []
+    if media_ids is not None or media_descriptions:
+        attachments, media_rows = await media_uploads.plan_edit(
+            author, note, media_ids, media_descriptions
+        )
     source = text.validate_note_content(content)
     language = text.validate_local_language(language) if language is not None else note.language
     warning = validate_summary(summary) if summary is not None else note.summary
@@ -253,12 +264,12 @@ async def edit_note(
     before = list(note.attachments or [])
     kept = list(attachments) if attachments is not None else before
     note_media.check_count(len(kept) + len(media) + len(media_rows))
-    mentioned = await _resolve_mentions(resolver, author, source)
+    mentioned = await resolve_mentions(resolver, author, source)
     urls = urls or urls_for(author)
     created = await media_uploads.store_new(author, media, media_dir, urls)
     pictures = [*kept, *(row.entry for row in created), *(dict(row.entry) for row in media_rows)]
-    if media_order is not None:
-        pictures = media_uploads.in_order(pictures, media_order)
+    if media_ids is not None:
+        pictures = media_uploads.in_order(pictures, [str(i) for i in media_ids])
     try:
         await _save_edit(
             publisher, note, source, language, warning, bool(sensitive or warning), mentioned,
@@ -298,11 +309,11 @@ async def _save_edit(
                 known[actor.id] = await NoteAddressee.create(note=note, actor=actor, mentioned=True)
                 known[actor.id].actor = actor
         note.content_source = source
-        note.content_html = _render(source, mentioned, urls)
+        note.content_html = render_html(source, mentioned, urls)
         note.language = language
         note.summary = warning  # type: ignore[assignment]  # a nullable column, typed str
         note.sensitive = sensitive
-        note.tags = _tags(source, [row.actor for row in known.values()], urls)
+        note.tags = note_tags(source, [row.actor for row in known.values()], urls)
         note.edited_at = edit_time(note.edited_at or note.published)
         note.attachments = pictures
         await note.save(
@@ -376,72 +387,3 @@ async def _find_parent(reference: str | None, author: Actor) -> Note | None:
             "in_reply_to", "The note you reply to does not exist or is not visible to you."
         )
     return parent
-
-
-async def _resolve(resolver: ActorResolver | None, reference: str) -> Actor:
-    if resolver is not None:
-        return await resolver.resolve(reference)
-    user, _, host = reference.lstrip("@").partition("@")
-    actor = await Actor.filter(username__iexact=user, domain=host.lower()).first()
-    if actor is None:
-        raise NotFound(f"Nobody answers to {reference}.")
-    return actor
-
-
-async def _blocked_between(a: Actor, b: Actor) -> bool:
-    return await Block.filter(actor_id__in=[a.id, b.id], target_id__in=[a.id, b.id]).exists()
-
-
-async def _resolve_mentions(
-    resolver: ActorResolver | None, author: Actor, source: str
-) -> dict[text.Mention, Actor]:
-    """Mentions that name someone → their actors. Unknown names (and people the author blocks
-    or is blocked by) stay plain text, as on Mastodon."""
-    mentions = text.extract_mentions(source)
-    if len(mentions) > MAX_MENTIONS:
-        raise ValidationFailed.on("content", f"A note can mention at most {MAX_MENTIONS} accounts.")
-    found: dict[text.Mention, Actor] = {}
-    for user, host in mentions:
-        try:
-            actor = await _resolve(resolver, f"@{user}@{host or author.domain}")
-        except RutaError:
-            continue
-        if actor.id != author.id and not await _blocked_between(author, actor):
-            found[(user, host)] = actor
-    return found
-
-
-async def _resolve_addressees(
-    resolver: ActorResolver | None, author: Actor, to: Sequence[Actor | str]
-) -> dict[int, Actor]:
-    if len(to) > MAX_ADDRESSEES:
-        raise ValidationFailed.on("to", f"A note can be addressed to at most {MAX_ADDRESSEES}.")
-    found: dict[int, Actor] = {}
-    for entry in to:
-        if isinstance(entry, Actor):
-            actor = entry
-        else:
-            try:
-                actor = await _resolve(resolver, entry.strip())
-            except RutaError as exc:
-                raise ValidationFailed.on("to", f"{entry}: {exc.message}") from None
-        if await _blocked_between(author, actor):
-            raise ValidationFailed.on("to", f"You cannot address {actor.handle}.")
-        if actor.id != author.id:
-            found[actor.id] = actor
-    return found
-
-
-def _render(source: str, mentioned: dict[text.Mention, Actor], urls: Urls) -> str:
-    links = {key: actor.url or actor.uri for key, actor in mentioned.items()}
-    return text.render_markdown(source, mention_links=links, tag_url=urls.tag)
-
-
-def _tags(source: str, addressees: Any, urls: Urls) -> list[dict[str, str]]:
-    """``Mention`` for every addressee (Mastodon needs one per DM recipient) and ``Hashtag``s."""
-    tags = [{"type": "Mention", "name": f"@{a.handle}", "href": a.uri} for a in addressees]
-    tags += [
-        {"type": "Hashtag", "name": f"#{name}", "href": urls.tag(name)}
-        for name in text.extract_hashtags(source)
-    ]
-    return tags

@@ -9,12 +9,11 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
-from tests.support.nodes import NodeProcess, link_network, make_node
+from tests.support.nodes import NodeProcess, make_node
 
 CHROMIUM = os.environ.get("RUTA_TEST_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -64,20 +63,6 @@ def node(tmp_path: Path) -> Iterator[NodeProcess]:
 def artifacts() -> Path:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     return ARTIFACTS
-
-
-@contextmanager
-def running(*nodes: NodeProcess) -> Iterator[tuple[NodeProcess, ...]]:
-    """Link the nodes by name (``link_network``), start them, and stop and remove them after."""
-    link_network(list(nodes))
-    try:
-        for node in nodes:
-            node.start()
-        yield nodes
-    finally:
-        for node in nodes:
-            node.stop()
-            node.cleanup()
 
 
 @pytest.fixture

@@ -19,10 +19,9 @@ from typing import Any
 import pytest
 from PIL import Image
 
-from tests.browser.conftest import running
 from tests.browser.test_two_node_flow import PASSWORD, phone, reload_until, scan, sign_in
 from tests.multinode.network import second_backend
-from tests.support.nodes import NodeProcess, make_node
+from tests.support.nodes import NodeProcess, make_node, running
 
 pytestmark = pytest.mark.slow
 

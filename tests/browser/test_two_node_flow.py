@@ -22,10 +22,10 @@ from typing import Any
 
 import pytest
 
-from tests.browser.conftest import PHONE, running
+from tests.browser.conftest import PHONE
 from tests.browser.test_account_pages import serious_violations
 from tests.multinode.network import second_backend
-from tests.support.nodes import NodeProcess, make_node
+from tests.support.nodes import NodeProcess, make_node, running
 
 pytestmark = pytest.mark.slow
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from tests.multinode.network import second_backend, start_network
+from tests.multinode.network import city_pair, network
 from tests.support.nodes import NodeProcess
 
 
@@ -25,11 +25,5 @@ class Pair:
 
 @pytest.fixture(scope="module")
 def pair(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pair]:
-    base = tmp_path_factory.mktemp("pair")
-    lapalma, faro = start_network(base, {"lapalma.test": "sqlite", "faro.test": second_backend()})
-    try:
+    with network(tmp_path_factory.mktemp("pair"), city_pair()) as (lapalma, faro):
         yield Pair(lapalma, faro)
-    finally:
-        for node in (lapalma, faro):
-            node.stop()
-            node.cleanup()

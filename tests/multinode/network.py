@@ -18,8 +18,9 @@ import sqlite3
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -30,7 +31,7 @@ import asyncpg
 from federation.signatures import sign_request
 from federation.signatures.keys import load_private_key
 from tests.support.databases import BACKENDS
-from tests.support.nodes import NodeProcess, link_network, make_node
+from tests.support.nodes import NodeProcess, link_network, make_node, running
 
 T = TypeVar("T")
 
@@ -64,14 +65,22 @@ def wait_until(
         time.sleep(0.05)
 
 
-def start_network(
+def make_network(
     base: Path, backends: dict[str, str], env: dict[str, str] | None = None
 ) -> list[NodeProcess]:
-    """Start one node per ``{domain: backend}``, linked so they reach each other by name."""
-    nodes = [
+    """One node per ``{domain: backend}`` (not started), each named by its domain."""
+    return [
         make_node(base, domain.split(".")[0], backend=backend, domain=domain, extra_env=env)
         for domain, backend in backends.items()
     ]
+
+
+def start_network(
+    base: Path, backends: dict[str, str], env: dict[str, str] | None = None
+) -> list[NodeProcess]:
+    """Start one node per ``{domain: backend}``, linked so they reach each other by name; the
+    caller stops them (see :func:`network` for a ``with`` block that does)."""
+    nodes = make_network(base, backends, env)
     link_network(nodes)
     try:
         for node in nodes:
@@ -81,6 +90,20 @@ def start_network(
             node.cleanup()
         raise
     return nodes
+
+
+@contextmanager
+def network(
+    base: Path, backends: dict[str, str], env: dict[str, str] | None = None
+) -> Iterator[tuple[NodeProcess, ...]]:
+    """:func:`start_network` in a ``with`` block: the nodes are stopped and removed after."""
+    with running(*make_network(base, backends, env)) as nodes:
+        yield nodes
+
+
+def city_pair() -> dict[str, str]:
+    """The usual two cities: lapalma.test on SQLite, faro.test on PostgreSQL when the run has it."""
+    return {"lapalma.test": "sqlite", "faro.test": second_backend()}
 
 
 # --- a node's own database, read (and in one case written) from the test -------------------------

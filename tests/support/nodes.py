@@ -15,6 +15,8 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -215,3 +217,18 @@ def link_network(nodes: list[NodeProcess]) -> None:
         n.extra_env["RUTA_ALLOW_PRIVATE_HOSTS"] = ",".join(
             filter(None, [allow, n.extra_env.get("RUTA_ALLOW_PRIVATE_HOSTS", "")])
         )
+
+
+@contextmanager
+def running(*nodes: NodeProcess) -> Iterator[tuple[NodeProcess, ...]]:
+    """Link the nodes by name (:func:`link_network`), start them, and stop and remove them
+    after, whatever the test did."""
+    link_network(list(nodes))
+    try:
+        for node in nodes:
+            node.start()
+        yield nodes
+    finally:
+        for node in nodes:
+            node.stop()
+            node.cleanup()

@@ -14,7 +14,6 @@ from pydantic import BaseModel, Field
 
 from node.appkeys import SETTINGS, URLS
 from node.models.actors import Actor
-from node.models.media import NoteMedia
 from node.models.social import Note, Visibility
 from node.services import media_uploads, notes, reactions, timelines
 from web.api.accounts import ActorOut, actor_out
@@ -201,12 +200,6 @@ async def get_note(request: web.Request) -> web.Response:
 async def edit_note(request: web.Request) -> web.Response:
     author = await current_actor(request)
     body = await read_json(request, NotePatch)
-    kept: list[Any] | None = None
-    rows: list[NoteMedia] = []
-    if body.media_ids is not None or body.media_attributes:
-        current = await notes.own_note(author, request.match_info["id"])
-        descriptions = {a.id: a.description for a in body.media_attributes or []}
-        kept, rows = await media_uploads.plan_edit(author, current, body.media_ids, descriptions)
     note = await notes.edit_note(
         publisher(request),
         author,
@@ -217,9 +210,8 @@ async def edit_note(request: web.Request) -> web.Response:
         urls=request.app[URLS],
         summary=body.summary,
         sensitive=body.sensitive,
-        attachments=kept,
-        media_rows=rows,
-        media_order=body.media_ids,
+        media_ids=body.media_ids,
+        media_descriptions={a.id: a.description for a in body.media_attributes or []},
         media_dir=request.app[SETTINGS].media_dir,
     )
     return respond(await note_out(note, author))

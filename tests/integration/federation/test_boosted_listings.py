@@ -10,13 +10,13 @@ import pytest
 from aiohttp import web
 
 from node.config import Settings
-from node.main import create_app
 from node.models.market import Listing
 from node.models.social import Note
-from tests.integration.federation.inbox_material import ActorServer
 from tests.integration.market.test_mercado_inbox import (
     City,
     Client,
+    app_reaching,
+    city,
     deliver,
     follow_as_node,
     listing_note,
@@ -25,22 +25,19 @@ from tests.integration.market.test_mercado_inbox import (
 
 @pytest.fixture
 async def lapalma() -> AsyncIterator[City]:
-    server = await ActorServer().start()
-    yield City(server, server.actor("mercado"), server.actor("rocio"))
-    await server.close()
+    async with city("mercado", "rocio") as found:
+        yield found
 
 
 @pytest.fixture
 async def stranger() -> AsyncIterator[City]:
-    server = await ActorServer().start()
-    yield City(server, server.actor("community"), server.actor("mallory"))
-    await server.close()
+    async with city("community", "mallory") as found:
+        yield found
 
 
 @pytest.fixture
 def app(settings: Settings, lapalma: City, stranger: City) -> web.Application:
-    allowed = frozenset({lapalma.server.authority, stranger.server.authority})
-    return create_app(settings.with_overrides(allow_private_hosts=allowed), run_workers=False)
+    return app_reaching(settings, lapalma, stranger)
 
 
 async def test_a_boost_from_an_account_nobody_follows_does_not_fill_the_catalogue(

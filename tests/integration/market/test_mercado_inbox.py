@@ -6,6 +6,7 @@ listing arriving directly from the shop is stored once; forged shares store noth
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
@@ -44,24 +45,37 @@ class City:
     shop: RemoteActor
 
 
+@asynccontextmanager
+async def city(group: str, shop: str) -> AsyncIterator[City]:
+    """A remote city on a loopback server of its own, closed after the test."""
+    server = await ActorServer().start()
+    try:
+        yield City(server, server.actor(group), server.actor(shop))
+    finally:
+        await server.close()
+
+
+def app_reaching(settings: Settings, *cities: City) -> web.Application:
+    """Our node, allowed to fetch from the cities' loopback servers; workers off."""
+    allowed = frozenset(c.server.authority for c in cities)
+    return create_app(settings.with_overrides(allow_private_hosts=allowed), run_workers=False)
+
+
 @pytest.fixture
 async def lapalma() -> AsyncIterator[City]:
-    server = await ActorServer().start()
-    yield City(server, server.actor("mercado"), server.actor("rocio"))
-    await server.close()
+    async with city("mercado", "rocio") as found:
+        yield found
 
 
 @pytest.fixture
 async def elsewhere() -> AsyncIterator[City]:
-    server = await ActorServer().start()
-    yield City(server, server.actor("community"), server.actor("mallory"))
-    await server.close()
+    async with city("community", "mallory") as found:
+        yield found
 
 
 @pytest.fixture
 def app(settings: Settings, lapalma: City, elsewhere: City) -> web.Application:
-    allowed = frozenset({lapalma.server.authority, elsewhere.server.authority})
-    return create_app(settings.with_overrides(allow_private_hosts=allowed), run_workers=False)
+    return app_reaching(settings, lapalma, elsewhere)
 
 
 async def follow_as_node(client: Client, group: RemoteActor) -> None:

@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from tests.multinode.network import User, new_user, second_backend, start_network, wait_until
+from tests.multinode.network import User, city_pair, network, new_user, wait_until
 from tests.support.nodes import NodeProcess
 
 pytestmark = pytest.mark.slow
@@ -28,14 +28,8 @@ Cities = tuple[NodeProcess, NodeProcess]
 
 @pytest.fixture(scope="module")
 def cities(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cities]:
-    base = tmp_path_factory.mktemp("orders-pair")
-    lapalma, faro = start_network(base, {"lapalma.test": "sqlite", "faro.test": second_backend()})
-    try:
+    with network(tmp_path_factory.mktemp("orders-pair"), city_pair()) as (lapalma, faro):
         yield lapalma, faro
-    finally:
-        for node in (lapalma, faro):
-            node.stop()
-            node.cleanup()
 
 
 def follow_and_wait(follower: User, handle: str, target_uri: str, cities: Cities) -> None:

@@ -19,7 +19,7 @@ from tests.integration.market.test_orders_two_nodes import (
     copy_on,
     follow_and_wait,
 )
-from tests.multinode.network import new_user, second_backend, start_network, wait_until
+from tests.multinode.network import city_pair, network, new_user, wait_until
 from tests.support.nodes import NodeProcess
 
 pytestmark = pytest.mark.slow
@@ -29,14 +29,8 @@ Cities = tuple[NodeProcess, NodeProcess]
 
 @pytest.fixture(scope="module")
 def cities(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cities]:
-    base = tmp_path_factory.mktemp("remote-listing-pair")
-    lapalma, faro = start_network(base, {"lapalma.test": "sqlite", "faro.test": second_backend()})
-    try:
+    with network(tmp_path_factory.mktemp("remote-listing-pair"), city_pair()) as (lapalma, faro):
         yield lapalma, faro
-    finally:
-        for node in (lapalma, faro):
-            node.stop()
-            node.cleanup()
 
 
 def contact_link(page: str) -> str:

@@ -21,11 +21,11 @@ import pytest
 from tests.integration.market.market_fakes import jpeg_bytes
 from tests.multinode.network import (
     User,
+    city_pair,
     db_rows,
+    network,
     new_user,
     published,
-    second_backend,
-    start_network,
     wait_until,
 )
 from tests.support.nodes import NodeProcess
@@ -36,17 +36,9 @@ NETWORK = {"RUTA_NETWORK_PEERS": "lapalma.test,faro.test"}
 
 @pytest.fixture(scope="module")
 def cities(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[NodeProcess, NodeProcess]]:
-    base = tmp_path_factory.mktemp("market-pair")
     # Peers of one network: each follows the other's market group (node.services.peering).
-    lapalma, faro = start_network(
-        base, {"lapalma.test": "sqlite", "faro.test": second_backend()}, env=NETWORK
-    )
-    try:
+    with network(tmp_path_factory.mktemp("market-pair"), city_pair(), NETWORK) as (lapalma, faro):
         yield lapalma, faro
-    finally:
-        for node in (lapalma, faro):
-            node.stop()
-            node.cleanup()
 
 
 def upload_photo(user: User, listing_id: str, data: bytes, alt: str) -> dict[str, Any]:

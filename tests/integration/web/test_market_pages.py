@@ -18,9 +18,11 @@ from PIL import Image
 from federation.publish_market import ListingPublisher
 from node import clock
 from node.config import Settings
+from node.errors import PermissionDenied
 from node.models.accounts import Account, Role
 from node.models.market import Listing, ListingPhoto, ListingState, Shop
-from node.services.market import listings, remote
+from node.models.moderation import ModerationAction
+from node.services.market import listings, remote, shops
 from node.urls import Urls
 from tests.integration.market.test_listings_service import BREAD
 from tests.integration.web.webforms import active_account, csrf_in, sign_in, submit, text_of
@@ -466,6 +468,11 @@ async def test_city_staff_verify_a_shop_from_its_page_and_the_audit_log_keeps_it
     assert "Sold by Panadería Ana Verified" in seller_line
     log = text_of(await (await browser.get("/moderation/log")).text())
     assert "@marta marked a shop as verified: @panaderia" in log
+    # Sent again (a double tap, a reload): nothing changes and the log has it once.
+    again = await submit(browser, "/mercado/shops/panaderia", {"verified": "1"},
+                         action="/mercado/shops/panaderia/verify")  # fmt: skip
+    assert again.status == 303
+    assert await ModerationAction.filter(action="shop_verified").count() == 1
 
     removed = await submit(browser, "/mercado/shops/panaderia", {"verified": "0"},
                            action="/mercado/shops/panaderia/verify")  # fmt: skip
@@ -473,3 +480,10 @@ async def test_city_staff_verify_a_shop_from_its_page_and_the_audit_log_keeps_it
     assert (await Shop.get(actor__local_username="panaderia")).verified_at is None
     log = text_of(await (await browser.get("/moderation/log")).text())
     assert "@marta removed a shop's verified mark: @panaderia" in log
+
+    # Suspended staff cannot vouch for anything.
+    marta = await Account.get(username="marta")
+    await Account.filter(id=marta.id).update(suspended_at=clock.now())
+    with pytest.raises(PermissionDenied):
+        await shops.verify_shop(await Account.get(id=marta.id), "panaderia")
+    assert (await Shop.get(actor__local_username="panaderia")).verified_at is None
