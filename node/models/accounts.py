@@ -37,6 +37,8 @@ class Account(Model):
     email_verified_at = fields.DatetimeField(null=True)
     approved_at = fields.DatetimeField(null=True)
     suspended_at = fields.DatetimeField(null=True)
+    # What the person wrote at sign-up for the staff who approve accounts ("why I join").
+    sign_up_reason = fields.TextField(default="", db_default="")
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
 

@@ -43,6 +43,10 @@ class Order(Model):
         "ruta.Actor", related_name="orders_received", on_delete=fields.CASCADE
     )
     quantity = fields.IntField()
+    # The price when the order was made, so a later price change does not rewrite what the
+    # buyer agreed to. ``None``: the listing had no price (on request) or the order predates it.
+    unit_price_cents = fields.BigIntField(null=True)
+    currency = fields.CharField(max_length=3, default="EUR", db_default="EUR")
     message = fields.TextField(default="")  # plain text from the buyer
     state = fields.CharEnumField(OrderState, max_length=10, default=OrderState.PENDING)
     decided_at = fields.DatetimeField(null=True)
