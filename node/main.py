@@ -16,6 +16,7 @@ from node.jobs.worker import Worker
 from node.middleware import error_middleware, security_headers_middleware
 from node.services import media_uploads, peering
 from node.services.actors import ensure_instance_actor
+from node.services.mail import MailComposer
 from node.services.market.mercado import ensure_market_group
 from node.urls import Urls
 
@@ -23,6 +24,14 @@ log = logging.getLogger(__name__)
 
 # SECURITY.md: inbox bodies are capped at 1 MiB; uploads stream with their own caps.
 MAX_BODY = 1024 * 1024
+
+
+def mail_composer(settings: Settings) -> MailComposer:
+    """The web adapter's mail composer (templates and catalogs), for commands that queue mail
+    without serving: ``ruta user approve`` and ``reject``."""
+    import web as web_adapter
+
+    return web_adapter.mail_composer(create_app(settings, run_workers=False))
 
 
 def create_app(

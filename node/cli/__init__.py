@@ -18,8 +18,10 @@ from node.cli.accounts import (
     cmd_token_create,
     cmd_token_list,
     cmd_token_revoke,
+    cmd_user_approve,
     cmd_user_create,
     cmd_user_list,
+    cmd_user_reject,
     cmd_user_set_role,
 )
 from node.cli.common import EXIT_CONFIG, EXIT_FAILURE, CommandFailed, safe_url, short
@@ -132,6 +134,24 @@ def build_parser() -> argparse.ArgumentParser:
     set_role.add_argument("username")
     set_role.add_argument("role", help="member, mentor, provider, staff or admin")
     set_role.set_defaults(func=cmd_user_set_role)
+    approve = user.add_parser(
+        "approve", help="let in an account waiting for approval; its owner gets a mail"
+    )
+    approve.add_argument("username")
+    approve.add_argument(
+        "--by", metavar="STAFF", help="staff username for the audit log (default: first admin)"
+    )
+    approve.set_defaults(func=cmd_user_approve)
+    reject = user.add_parser(
+        "reject",
+        help="turn down an account waiting for approval: mail its owner, then delete it",
+    )
+    reject.add_argument("username")
+    reject.add_argument("--reason", default="", help="why; it is in the mail to the person")
+    reject.add_argument(
+        "--by", metavar="STAFF", help="staff username for the audit log (default: first admin)"
+    )
+    reject.set_defaults(func=cmd_user_reject)
 
     token = sub.add_parser("token", help="manage API tokens").add_subparsers(
         dest="token_command", required=True, metavar="ACTION"

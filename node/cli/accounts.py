@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from node import db
 from node.cli.common import CommandFailed, open_migrated, prepare
 from node.config import Settings
+from node.models.accounts import Account
 
 
 def _read_password(env: Mapping[str, str]) -> str:
@@ -67,10 +68,77 @@ async def cmd_user_list(
         rows = await accounts.list_accounts()
     finally:
         await db.close()
-    print(f"{'USERNAME':<30} {'ROLE':<9} {'STATUS':<10} EMAIL")
+    print(f"{'USERNAME':<30} {'ROLE':<9} {'STATUS':<12} EMAIL")
     for a in rows:
-        status = "suspended" if a.suspended_at else ("active" if a.approved_at else "pending")
-        print(f"{a.username:<30} {a.role.value:<9} {status:<10} {a.email}")
+        print(f"{a.username:<30} {a.role.value:<9} {_status(a):<12} {a.email}")
+    return 0
+
+
+def _status(account: Account) -> str:
+    """``pending``: confirmed, waiting for staff (``ruta user approve``); ``unconfirmed``: the
+    person has not opened the link mailed to them yet."""
+    if account.suspended_at:
+        return "suspended"
+    if account.approved_at:
+        return "active"
+    return "pending" if account.email_verified_at else "unconfirmed"
+
+
+async def _acting_staff(username: str | None) -> Account:
+    """The staff member the audit log names: ``--by``, else the oldest administrator."""
+    from node.models.accounts import Role
+    from node.services import accounts, moderation
+
+    if username:
+        return moderation.require_moderator(await accounts.get_account(username))
+    admin = await Account.filter(role=Role.ADMIN, suspended_at=None).order_by("id").first()
+    if admin is None:
+        raise CommandFailed(
+            "no administrator account to record in the audit log: "
+            "pass --by STAFF_USERNAME or create one with `ruta user create NAME --role admin`"
+        )
+    return admin
+
+
+async def cmd_user_approve(
+    args: argparse.Namespace, settings: Settings, env: Mapping[str, str]
+) -> int:
+    from node.main import mail_composer
+    from node.services import account_approvals
+    from node.urls import Urls
+
+    settings = prepare(settings)
+    composer = mail_composer(settings)
+    await open_migrated(settings)
+    try:
+        staff = await _acting_staff(args.by)
+        waiting = await account_approvals.find_account(args.username)
+        account = await account_approvals.approve(
+            settings, Urls(settings), composer, staff, waiting
+        )
+    finally:
+        await db.close()
+    print(f"{account.username} is approved; a mail tells {account.email}")
+    return 0
+
+
+async def cmd_user_reject(
+    args: argparse.Namespace, settings: Settings, env: Mapping[str, str]
+) -> int:
+    from node.main import mail_composer
+    from node.services import account_approvals
+
+    settings = prepare(settings)
+    composer = mail_composer(settings)
+    await open_migrated(settings)
+    try:
+        staff = await _acting_staff(args.by)
+        waiting = await account_approvals.find_account(args.username)
+        email = waiting.email
+        await account_approvals.reject(settings, composer, staff, waiting, reason=args.reason)
+    finally:
+        await db.close()
+    print(f"{waiting.username} is rejected and deleted; a mail tells {email}")
     return 0
 
 

@@ -29,6 +29,7 @@ class NotificationKind(StrEnum):
     ORDER_ACCEPTED = "order_accepted"
     ORDER_DECLINED = "order_declined"
     ORDER_CANCELLED = "order_cancelled"  # the buyer withdrew a pending order
+    ACCOUNT_PENDING = "account_pending"  # to staff: a new account confirmed its address, waits
 
 
 class Notification(Model):

@@ -2,7 +2,8 @@
 language preference (deletion: ``node.services.account_deletion``).
 
 Registrations (``RUTA_REGISTRATIONS``): ``open`` accounts become active when their email address
-is confirmed; ``approval`` accounts confirm their address and then wait for staff; ``closed`` takes
+is confirmed; ``approval`` accounts say why they join, confirm their address and then wait for
+staff, who are notified (their decision: ``node.services.account_approvals``); ``closed`` takes
 no sign-ups. Accounts an administrator creates with the CLI are active at once.
 """
 
@@ -10,16 +11,18 @@ from __future__ import annotations
 
 from typing import Any
 
+from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
 from node import clock
 from node.config import LANGUAGES, Settings
-from node.errors import Conflict, FieldError, PermissionDenied, ValidationFailed
-from node.models.accounts import Account
-from node.models.actors import Actor
+from node.errors import FieldError, PermissionDenied, ValidationFailed
+from node.models.accounts import Account, Role
+from node.models.actors import Actor, ActorKind
 from node.models.web import TokenPurpose
 from node.services import account_tokens, accounts, rate_limits
 from node.services.mail import MailComposer, queue_mail
+from node.services.notifications import NotificationKind, notify
 from node.urls import Urls
 
 # Paths of the links in account mails; the web adapter serves them.
@@ -28,6 +31,10 @@ RESET_PASSWORD_PATH = "/password/reset/"  # noqa: S105 - a path
 
 USERNAME_TAKEN = "This username is taken."
 LANGUAGE_UNKNOWN = "Choose one of the offered languages."
+# What a person writes for staff at sign-up when they approve accounts (Mastodon asks the same).
+MAX_REASON = 500
+REASON_MISSING = "Tell the city team in a few words why you want to join."
+REASON_TOO_LONG = f"Use at most {MAX_REASON} characters."
 
 
 class RegistrationsClosed(PermissionDenied):
@@ -35,7 +42,8 @@ class RegistrationsClosed(PermissionDenied):
         super().__init__("This node does not take new accounts at the moment.")
 
 
-def _mail_context(settings: Settings, account: Account, **extra: Any) -> dict[str, Any]:
+def mail_context(settings: Settings, account: Account, **extra: Any) -> dict[str, Any]:
+    """What every account mail template may use: the city, the person's names and handle."""
     return {
         "city_name": settings.city_name,
         "username": account.username,
@@ -47,6 +55,7 @@ def _mail_context(settings: Settings, account: Account, **extra: Any) -> dict[st
 
 
 def mail_language(settings: Settings, account: Account) -> str:
+    """The language of the account's mails: its own, else the node's default."""
     return account.language if account.language in LANGUAGES else settings.default_language
 
 
@@ -60,9 +69,13 @@ async def register(
     password: str,
     display_name: str = "",
     language: str | None = None,
+    reason: str = "",
     address: str,
 ) -> None:
     """Sign up: create an account waiting for its email confirmation and mail the link.
+
+    When staff approve accounts, ``reason`` (why the person wants to join, for the staff who
+    decide) is required and at most ``MAX_REASON`` characters; otherwise it is not kept.
 
     Every field is checked and every mistake reported at once. An email address that already has
     an account gets a mail saying so instead of a second account, and the caller sees the same
@@ -89,6 +102,11 @@ async def register(
         errors.append(FieldError("username", USERNAME_TAKEN))
     if language is not None and language not in LANGUAGES:
         errors.append(FieldError("language", LANGUAGE_UNKNOWN))
+    reason = reason.replace("\r\n", "\n").strip() if settings.registrations == "approval" else ""
+    if settings.registrations == "approval" and not reason:
+        errors.append(FieldError("reason", REASON_MISSING))
+    elif len(reason) > MAX_REASON:
+        errors.append(FieldError("reason", REASON_TOO_LONG))
     if errors:
         raise ValidationFailed(errors[0].message, errors)
 
@@ -101,7 +119,7 @@ async def register(
             to=existing.email,
             template="account_exists",
             language=mail_language(settings, existing),
-            context=_mail_context(
+            context=mail_context(
                 settings, existing, sign_in_url=urls.absolute("/sign-in"),
                 reset_url=urls.absolute("/password/reset"),
             ),
@@ -115,6 +133,7 @@ async def register(
         display_name=display_name,
         language=language,
         approved=False,
+        sign_up_reason=reason,
     )
     await _send_verification(settings, urls, composer, account)
 
@@ -129,7 +148,7 @@ async def _send_verification(
             to=account.email,
             template="verify_email",
             language=mail_language(settings, account),
-            context=_mail_context(
+            context=mail_context(
                 settings, account, link=urls.absolute(VERIFY_EMAIL_PATH + token),
                 approval=settings.registrations != "open",
             ),
@@ -160,48 +179,26 @@ async def verify_email(settings: Settings, token: str) -> Account:
     now = clock.now()
     async with in_transaction() as tx:
         account = await account_tokens.consume(token, TokenPurpose.VERIFY_EMAIL, using_db=tx)
+        first_time = account.email_verified_at is None
         changes: dict[str, Any] = {"email_verified_at": account.email_verified_at or now}
         if settings.registrations == "open" and account.approved_at is None:
             changes["approved_at"] = now
         await Account.filter(id=account.id).using_db(tx).update(**changes)
+        if first_time and "approved_at" not in changes and account.approved_at is None:
+            await _notify_staff_of_waiting(account, using_db=tx)
     await account.refresh_from_db()
     return account
 
 
-async def pending_approval() -> list[Account]:
-    """Accounts that confirmed their address and wait for staff, oldest first."""
-    return (
-        await Account.filter(approved_at__isnull=True, email_verified_at__isnull=False)
-        .filter(suspended_at__isnull=True)
-        .order_by("created_at")
-    )
-
-
-async def approve_account(
-    settings: Settings, urls: Urls, composer: MailComposer, *, account_id: int, staff: Account
-) -> Account:
-    """Staff let a waiting account in; its owner gets a mail. Approving twice changes nothing."""
-    if not staff.role.moderates:
-        raise PermissionDenied("Only staff can approve accounts.")
-    async with in_transaction() as tx:
-        account = await Account.filter(id=account_id).using_db(tx).first()
-        if account is None:
-            raise PermissionDenied("There is no such account waiting for approval.")
-        if account.approved_at is not None:
-            return account
-        if account.email_verified_at is None:
-            raise Conflict("This account has not confirmed its email address yet.")
-        account.approved_at = clock.now()
-        await account.save(using_db=tx, update_fields=["approved_at", "updated_at"])
-        await queue_mail(
-            composer,
-            to=account.email,
-            template="account_approved",
-            language=mail_language(settings, account),
-            context=_mail_context(settings, account, sign_in_url=urls.absolute("/sign-in")),
-            using_db=tx,
-        )
-    return account
+async def _notify_staff_of_waiting(account: Account, *, using_db: BaseDBAsyncClient) -> None:
+    """Tell every staff member and administrator that ``account`` now waits for them (the
+    notification links the approval queue); only once, when the address is first confirmed."""
+    actor = await Actor.get_or_none(account_id=account.id, kind=ActorKind.PERSON, local=True)
+    if actor is None:
+        return
+    staff = Account.filter(role__in=[Role.STAFF, Role.ADMIN], suspended_at__isnull=True)
+    for member in await staff.using_db(using_db).exclude(id=account.id):
+        await notify(member, NotificationKind.ACCOUNT_PENDING, actor)
 
 
 async def set_language(account: Account, language: str) -> Account:

@@ -92,6 +92,7 @@ async def create_account(
     display_name: str = "",
     language: str | None = None,
     approved: bool = True,
+    sign_up_reason: str = "",
 ) -> Account:
     """Create an account and its public ``Person`` actor (with keys), all or nothing."""
     username = validate_username(username)
@@ -119,6 +120,7 @@ async def create_account(
                 password_hash=password_hash,
                 language=language,
                 approved_at=clock.now() if approved else None,
+                sign_up_reason=sign_up_reason,
             )
             await create_local_actor(
                 urls,

@@ -20,6 +20,8 @@ COMMANDS = [
     ["user", "create"],
     ["user", "list"],
     ["user", "set-role"],
+    ["user", "approve"],
+    ["user", "reject"],
     ["token"],
     ["token", "create"],
     ["token", "list"],
@@ -107,6 +109,57 @@ def test_user_and_token_lifecycle(tmp_path: Path) -> None:
     token_id = tokens.splitlines()[1].split()[0]
     assert run(["token", "revoke", token_id], env).returncode == 0
     assert "revoked" in run(["token", "list", "marta"], env).stdout
+
+
+def _as_if_signed_up(data_dir: Path, username: str, *, confirmed: bool = True) -> None:
+    """Turn an account `ruta user create` made into one a sign-up leaves waiting for staff."""
+    import sqlite3
+
+    with sqlite3.connect(data_dir / "ruta.sqlite3") as connection:
+        connection.execute(
+            "UPDATE account SET approved_at = NULL, sign_up_reason = 'Vendo pan',"
+            " email_verified_at = CASE WHEN ? THEN CURRENT_TIMESTAMP END WHERE username = ?",
+            (confirmed, username),
+        )
+
+
+def test_staff_approve_and_reject_waiting_accounts_from_the_command_line(tmp_path: Path) -> None:
+    data_dir = tmp_path / "var"
+    env = {"RUTA_DATA_DIR": str(data_dir), "RUTA_PASSWORD": "a long password"}
+    no_admin = ["user", "create", "ana", "--email", "ana@example.org"]
+    assert run(no_admin, env).returncode == 0
+    _as_if_signed_up(data_dir, "ana")
+    refused = run(["user", "approve", "ana"], env)
+    assert refused.returncode == 1
+    assert "no administrator account" in refused.stderr
+    for name, role in (("marta", "admin"), ("luis", "member"), ("eva", "member")):
+        assert run(["user", "create", name, "--email", f"{name}@example.org", "--role", role],
+                   env).returncode == 0  # fmt: skip
+    _as_if_signed_up(data_dir, "luis")
+    _as_if_signed_up(data_dir, "eva", confirmed=False)
+    listing = run(["user", "list"], env).stdout
+    rows = {line.split()[0]: line.split()[2] for line in listing.splitlines()[1:]}
+    assert rows == {"ana": "pending", "marta": "active", "luis": "pending", "eva": "unconfirmed"}
+
+    approved = run(["user", "approve", "ana"], env)
+    assert approved.returncode == 0, approved.stderr
+    assert approved.stdout.strip() == "ana is approved; a mail tells ana@example.org"
+    early = run(["user", "approve", "eva"], env)
+    assert early.returncode == 1
+    assert "has not confirmed its email address" in early.stderr
+    rejected = run(["user", "reject", "luis", "--reason", "Solo negocios locales"], env)
+    assert rejected.returncode == 0, rejected.stderr
+    assert "luis is rejected and deleted" in rejected.stdout
+    by_member = run(["user", "approve", "eva", "--by", "ana"], env)
+    assert by_member.returncode == 1 and "Only the city's staff" in by_member.stderr
+    rows = {
+        line.split()[0]: line.split()[2]
+        for line in run(["user", "list"], env).stdout.splitlines()[1:]
+    }
+    assert rows == {"ana": "active", "marta": "active", "eva": "unconfirmed"}
+    # The mails wait in the queue for the node's worker.
+    jobs = run(["jobs", "status"], env).stdout
+    assert "mail" in jobs
 
 
 @pytest.mark.parametrize(

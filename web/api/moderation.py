@@ -1,9 +1,10 @@
-"""``/api/v1/admin``: the staff pages' moderation through the API — reports, suspensions, blocked
-servers and the audit log. Shapes follow Mastodon's admin API where it has one.
+"""``/api/v1/admin``: the staff pages' moderation through the API — reports, accounts waiting for
+approval, suspensions, blocked servers and the audit log. Shapes follow Mastodon's admin API
+where it has one.
 
 Every operation is for staff only: any other token gets 403 (a problem+json body). The handlers
-call the same services as the staff pages (``node.services.moderation`` and ``suspensions``), so
-each action lands in the same audit log.
+call the same services as the staff pages (``node.services.moderation``, ``suspensions`` and
+``account_approvals``), so each action lands in the same audit log.
 """
 
 from __future__ import annotations
@@ -14,16 +15,17 @@ from typing import Literal
 from aiohttp import web
 from pydantic import BaseModel, Field, RootModel
 
-from node.appkeys import PUBLISHER
+from node.appkeys import PUBLISHER, SETTINGS, URLS
 from node.errors import ValidationFailed
 from node.models.accounts import Account
 from node.models.actors import Actor
 from node.models.moderation import DomainBlock, ModerationAction, Report
-from node.services import moderation, suspensions
+from node.services import account_approvals, moderation, suspensions
 from web.api.accounts import ActorOut, actor_out
 from web.api.auth import require_account
 from web.api.routing import Operation, read_json, read_query, respond
 from web.api.viewer import resolver
+from web.mail_composer import COMPOSER
 
 
 async def _staff(request: web.Request) -> Account:
@@ -134,6 +136,20 @@ class AdminAccountOut(BaseModel):
     role: str | None = Field(description="member, staff or admin; None for remote accounts.")
     suspended: bool
     suspended_at: datetime | None
+    email: str | None = Field(default=None, description="Local accounts only.")
+    created_at: datetime | None = Field(
+        default=None, description="When the local account signed up."
+    )
+    locale: str | None = Field(default=None, description="The language of its pages and mails.")
+    confirmed: bool | None = Field(
+        default=None, description="Its owner confirmed the email address."
+    )
+    approved: bool | None = Field(
+        default=None, description="Staff let it in (or registrations were open); `false`: waiting."
+    )
+    invite_request: str | None = Field(
+        default=None, description="What the person wrote at sign-up on why they join (as Mastodon)."
+    )
 
 
 class AdminAccountList(RootModel[list[AdminAccountOut]]):
@@ -147,6 +163,12 @@ class AccountQuery(BaseModel):
         "accounts of other servers suspended here, most recent first.",
     )
     q: str = Field("", max_length=100, description="Local accounts whose username has this.")
+    status: Literal["any", "pending", "unconfirmed"] = Field(
+        "any",
+        description="With `local`: `pending` lists the accounts that confirmed their address "
+        "and wait for approval, oldest first; `unconfirmed` those that have not opened the "
+        "confirmation link yet, newest first.",
+    )
 
 
 class AccountActionIn(BaseModel):
@@ -159,14 +181,35 @@ class AccountActionOut(BaseModel):
     suspended: bool
 
 
+class RejectIn(BaseModel):
+    reason: str = Field(
+        default="",
+        max_length=account_approvals.MAX_REJECTION_REASON,
+        description="Why; it is in the mail to the person and in the audit log.",
+    )
+
+
+class RejectedOut(BaseModel):
+    acct: str = Field(description="The handle of the deleted account (free again).")
+    rejected: bool
+
+
 def admin_account_out(actor: Actor, account: Account | None) -> AdminAccountOut:
     suspended_at = account.suspended_at if account is not None else actor.suspended_at
-    return AdminAccountOut(
+    out = AdminAccountOut(
         account=actor_out(actor),
         role=account.role.value if account is not None else None,
         suspended=suspended_at is not None,
         suspended_at=suspended_at,
     )
+    if account is not None:
+        out.email = account.email
+        out.created_at = account.created_at
+        out.locale = account.language
+        out.confirmed = account.email_verified_at is not None
+        out.approved = account.approved_at is not None
+        out.invite_request = account.sign_up_reason
+    return out
 
 
 async def list_accounts(request: web.Request) -> web.Response:
@@ -175,6 +218,14 @@ async def list_accounts(request: web.Request) -> web.Response:
     rows: list[tuple[Actor, Account | None]]
     if query.origin == "remote":
         rows = [(a, None) for a in await suspensions.suspended_remote_actors(account)]
+    elif query.status != "any":
+        waiting = (
+            await account_approvals.pending_accounts(account)
+            if query.status == "pending"
+            else await account_approvals.unconfirmed_accounts(account)
+        )
+        people = await account_approvals.with_actors(waiting)
+        rows = [(actor, acc) for acc, actor in people]
     else:
         rows = [(m.actor, m.account) for m in await suspensions.local_accounts(account, query.q)]
     return respond(AdminAccountList([admin_account_out(actor, acc) for actor, acc in rows]))
@@ -193,6 +244,29 @@ async def account_action(request: web.Request) -> web.Response:
         note=body.note,
     )
     return respond(AccountActionOut(acct=handle, suspended=suspended))
+
+
+async def approve_account(request: web.Request) -> web.Response:
+    account = await _staff(request)
+    waiting = await account_approvals.find_account(request.match_info["account"])
+    app = request.app
+    approved = await account_approvals.approve(
+        app[SETTINGS], app[URLS], app[COMPOSER], account, waiting
+    )
+    ((_, actor),) = await account_approvals.with_actors([approved])
+    return respond(admin_account_out(actor, approved))
+
+
+async def reject_account(request: web.Request) -> web.Response:
+    account = await _staff(request)
+    body = await read_json(request, RejectIn) if request.can_read_body else RejectIn()
+    waiting = await account_approvals.find_account(request.match_info["account"])
+    await account_approvals.reject(
+        request.app[SETTINGS], request.app[COMPOSER], account, waiting, reason=body.reason
+    )
+    return respond(
+        RejectedOut(acct=f"{waiting.username}@{request.app[SETTINGS].domain}", rejected=True)
+    )
 
 
 # --- blocked servers ------------------------------------------------------------------------
@@ -278,6 +352,9 @@ async def audit_log(request: web.Request) -> web.Response:
 
 _STAFF = "Staff only: any other token gets 403."
 _REPORT_ID = {"id": "The report's id."}
+_LOCAL_ACCOUNT = {
+    "account": "This node's id for the account (`account.id` in the lists) or its username."
+}
 OPERATIONS = [
     Operation(
         "GET",
@@ -340,6 +417,32 @@ OPERATIONS = [
             "account": "This node's id for the account, a local username, or "
             "a handle `@user@host` on another server (resolved with WebFinger)."
         },
+    ),
+    Operation(
+        "POST",
+        "/api/v1/admin/accounts/{account}/approve",
+        approve_account,
+        "Approve an account waiting for approval",
+        "admin",
+        description=_STAFF + " Its owner gets a mail and may sign in. Approving an approved "
+        "account changes nothing; an account whose address is not confirmed yet gets 409.",
+        response=AdminAccountOut,
+        errors=(403, 404, 409),
+        path_params=_LOCAL_ACCOUNT,
+    ),
+    Operation(
+        "POST",
+        "/api/v1/admin/accounts/{account}/reject",
+        reject_account,
+        "Reject an account waiting for approval",
+        "admin",
+        description=_STAFF + " Its owner gets a mail (with `reason` when given), then the "
+        "account is deleted, so its username and email address are free again. The body is "
+        "optional. An approved account gets 409 (suspend it instead); one already gone, 404.",
+        request=RejectIn,
+        response=RejectedOut,
+        errors=(403, 404, 409, 422),
+        path_params=_LOCAL_ACCOUNT,
     ),
     Operation(
         "GET",

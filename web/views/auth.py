@@ -51,10 +51,10 @@ async def _sign_up_page(
         "display_name": values.get("display_name", ""),
         "email": values.get("email", ""),
         "language": values.get("language") or t.language,
+        "reason": values.get("reason", ""),
     }
-    return await render(
-        request, "auth/sign_up.html", {"values": shown, "errors": errors}, status=status
-    )
+    context = {"values": shown, "errors": errors, "max_reason": account_lifecycle.MAX_REASON}
+    return await render(request, "auth/sign_up.html", context, status=status)
 
 
 async def sign_up_form(request: web.Request) -> web.Response:
@@ -76,6 +76,7 @@ async def sign_up(request: web.Request) -> web.Response:
             password=form.get("password", ""),
             display_name=form.get("display_name", ""),
             language=form.get("language") or t.language,
+            reason=form.get("reason", ""),
             address=client_address(request),
         )
     except account_lifecycle.RegistrationsClosed:
@@ -104,8 +105,14 @@ async def verify_email(request: web.Request) -> web.Response:
         )
     except LinkInvalid:
         return await render(request, "auth/link_invalid.html", status=404)
-    notice = "email_verified" if account.approved_at else "email_verified_pending"
-    raise web.HTTPSeeOther(f"/sign-in?notice={notice}")
+    if account.approved_at is None:
+        # Staff approve accounts: say plainly what happens next instead of a sign-in form.
+        raise web.HTTPSeeOther("/sign-up/waiting")
+    raise web.HTTPSeeOther("/sign-in?notice=email_verified")
+
+
+async def sign_up_waiting(request: web.Request) -> web.Response:
+    return await render(request, "auth/waiting.html")
 
 
 async def resend_form(request: web.Request) -> web.Response:
@@ -241,6 +248,7 @@ def setup(app: web.Application) -> None:
     router.add_get("/sign-up", sign_up_form)
     router.add_post("/sign-up", sign_up)
     router.add_get("/sign-up/sent", sign_up_sent)
+    router.add_get("/sign-up/waiting", sign_up_waiting)
     router.add_get("/sign-in", sign_in_form)
     router.add_post("/sign-in", sign_in)
     router.add_post("/sign-out", sign_out)

@@ -11,7 +11,12 @@ import math
 from aiohttp import web
 
 from node.errors import RateLimited, ValidationFailed
-from node.services.account_lifecycle import LANGUAGE_UNKNOWN, USERNAME_TAKEN
+from node.services.account_lifecycle import (
+    LANGUAGE_UNKNOWN,
+    REASON_MISSING,
+    REASON_TOO_LONG,
+    USERNAME_TAKEN,
+)
 from node.services.password_changes import CURRENT_PASSWORD_WRONG
 from web.i18n import N_, Translator
 
@@ -22,6 +27,8 @@ _KNOWN = {
     USERNAME_TAKEN: N_("This username is taken. Try another one."),
     CURRENT_PASSWORD_WRONG: N_("The current password is not right."),
     LANGUAGE_UNKNOWN: N_("Choose one of the offered languages."),
+    REASON_MISSING: N_("Tell the city team in a few words why you want to join."),
+    REASON_TOO_LONG: N_("Use at most 500 characters."),
 }
 _FIELD_ADVICE = {
     "username": N_("Use 1 to 30 characters: letters a–z, digits and _. Some names are reserved."),

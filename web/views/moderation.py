@@ -1,20 +1,21 @@
 """Reporting and moderation pages.
 
 Everyone signed in may report an account or a post and read their own reports. Staff pages (the
-report queue, suspensions, domain blocks, the about page and rules, the audit log) answer 403 to
-everyone else. The about page with the rules is public.
+report queue, the accounts waiting for approval, suspensions, domain blocks, the about page and
+rules, the audit log) answer 403 to everyone else. The about page with the rules is public.
 """
 
 from __future__ import annotations
 
 from aiohttp import web
 
-from node.appkeys import PUBLISHER
+from node.appkeys import PUBLISHER, SETTINGS, URLS
 from node.errors import ValidationFailed
 from node.models.accounts import Account
-from node.services import moderation, suspensions
+from node.services import account_approvals, moderation, suspensions
 from node.services.accounts import person_actor
 from web.i18n import N_, Translator
+from web.mail_composer import COMPOSER
 from web.ports import resolver
 from web.rendering import render, translator_for_request
 from web.sessions import require_account
@@ -171,6 +172,9 @@ async def _accounts_page(
 ) -> web.Response:  # fmt: skip
     query = request.query.get("q", "")[:100]
     context = {
+        "pending": await account_approvals.pending_accounts(account),
+        "unconfirmed": await account_approvals.unconfirmed_accounts(account),
+        "max_rejection_reason": account_approvals.MAX_REJECTION_REASON,
         "accounts": await moderation.accounts_for_moderation(account, query),
         "remote": await suspensions.suspended_remote_actors(account),
         "query": query,
@@ -224,6 +228,33 @@ async def suspend(request: web.Request) -> web.Response:
     )
     separator = "&" if "?" in target else "?"
     return see_other(f"{target}{separator}notice={notice}")
+
+
+async def approve_account(request: web.Request) -> web.Response:
+    account = await _staff(request)
+    form = await read_form(request)
+    app = request.app
+    waiting = await account_approvals.find_account(form.get("username", ""))
+    await account_approvals.approve(app[SETTINGS], app[URLS], app[COMPOSER], account, waiting)
+    return see_other("/moderation/accounts?notice=account_approved")
+
+
+async def reject_account(request: web.Request) -> web.Response:
+    account = await _staff(request)
+    form = await read_form(request)
+    waiting = await account_approvals.find_account(form.get("username", ""))
+    try:
+        await account_approvals.reject(
+            request.app[SETTINGS],
+            request.app[COMPOSER],
+            account,
+            waiting,
+            reason=form.get("reason", ""),
+        )
+    except ValidationFailed as exc:
+        t = await translator_for_request(request)
+        return await _accounts_page(request, account, _errors(exc, t), status=422)
+    return see_other("/moderation/accounts?notice=account_rejected")
 
 
 async def _domains_page(
@@ -303,6 +334,8 @@ def setup(app: web.Application) -> None:
     router.add_post(r"/moderation/reports/{id:\d{1,19}}", close_report)
     router.add_get("/moderation/accounts", accounts_page)
     router.add_post("/moderation/accounts/suspension", suspend)
+    router.add_post("/moderation/accounts/approve", approve_account)
+    router.add_post("/moderation/accounts/reject", reject_account)
     router.add_post("/moderation/accounts/remote", suspend_by_handle)
     router.add_get("/moderation/domains", domains)
     router.add_post("/moderation/domains", add_domain)

@@ -15,7 +15,7 @@ from node.errors import Conflict, PermissionDenied
 from node.models.accounts import Account, Role
 from node.models.actors import Actor
 from node.models.jobs import Job
-from node.services import account_lifecycle
+from node.services import account_approvals
 from node.urls import Urls
 from tests.integration.web.conftest import Mails
 from tests.integration.web.webforms import (
@@ -36,6 +36,7 @@ ANA = {
     "email": "ana@example.org",
     "password": PASSWORD,
     "language": "es",
+    "reason": "Vendo miel de Almonte y quiero conocer a otras productoras.",
 }
 
 
@@ -87,29 +88,68 @@ async def test_approval_registrations_wait_for_staff_after_the_mail(
     sent_mails: Mails,  # type: ignore[type-arg]
 ) -> None:
     assert (await sign_up(browser, language="en")).status == 303
+    ana = await Account.get(username="ana")
+    # What the person wrote for staff is kept with the account.
+    assert ana.sign_up_reason == ANA["reason"]
+    sent = text_of(await (await browser.get("/sign-up/sent")).text())
+    assert "city staff review your account, usually within a few days" in sent
     (mail,) = await sent_mails()
     assert "the city team reviews your account" in mail.get_body(("plain",)).get_content()
     link = link_in(mail, "/verify-email/").replace("https://test.example", "")
     confirmed = await browser.get(link, allow_redirects=False)
-    assert confirmed.headers["Location"] == "/sign-in?notice=email_verified_pending"
+    # A page that says what happens next, not a sign-in form that cannot work yet.
+    assert confirmed.headers["Location"] == "/sign-up/waiting"
+    waiting_page = text_of(await (await browser.get("/sign-up/waiting")).text())
+    assert "Your address is confirmed" in waiting_page
+    assert "City staff review new accounts, usually within a few days" in waiting_page
+    assert "You will get an email" in waiting_page
     waiting = await sign_in(browser)
     assert waiting.status == 403
-    assert "Your account is waiting for approval" in text_of(await waiting.text())
-    assert [a.username for a in await account_lifecycle.pending_approval()] == ["ana"]
+    refused = text_of(await waiting.text())
+    assert "Your account is waiting for approval" in refused
+    assert "City staff review new accounts, usually within a few days" in refused
 
-    ana = await Account.get(username="ana")
+    staff = await active_account(urls, "marta", role=Role.STAFF)
+    assert [a.username for a in await account_approvals.pending_accounts(staff)] == ["ana"]
     member = await active_account(urls, "bea")
     with pytest.raises(PermissionDenied):
-        await account_lifecycle.approve_account(
-            app[SETTINGS], app[URLS], app[COMPOSER], account_id=ana.id, staff=member
-        )
-    staff = await active_account(urls, "marta", role=Role.STAFF)
-    await account_lifecycle.approve_account(
-        app[SETTINGS], app[URLS], app[COMPOSER], account_id=ana.id, staff=staff
-    )
+        await account_approvals.approve(app[SETTINGS], app[URLS], app[COMPOSER], member, ana)
+    await account_approvals.approve(app[SETTINGS], app[URLS], app[COMPOSER], staff, ana)
     mails = await sent_mails()
     assert mails[-1]["Subject"] == "Your account on Ruta is ready"
     assert (await sign_in(browser)).status == 303
+
+
+async def test_approval_registrations_need_a_reason_and_say_so_next_to_the_field(
+    browser: TestClient,  # type: ignore[type-arg]
+) -> None:
+    form = await (await browser.get("/sign-up")).text()
+    assert "Why do you want to join?" in text_of(form)
+    assert '<textarea id="f-reason" name="reason"' in form
+    response = await sign_up(browser, reason="   ")
+    assert response.status == 422
+    page = await response.text()
+    assert "Tell the city team in a few words why you want to join." in text_of(page)
+    assert 'id="f-reason-error"' in page
+    assert await Account.all().count() == 0
+    too_long = await sign_up(browser, reason="x" * 501)
+    assert too_long.status == 422
+    assert "Use at most 500 characters." in text_of(await too_long.text())
+    assert await Account.all().count() == 0
+    spanish = await submit(
+        browser, "/sign-up", {**ANA, "reason": ""}, headers={"Accept-Language": "es"}
+    )
+    assert "Cuéntale al equipo municipal" in text_of(await spanish.text())
+
+
+@pytest.mark.parametrize("registrations", ["open"])
+async def test_open_registrations_ask_no_reason(
+    browser: TestClient,  # type: ignore[type-arg]
+) -> None:
+    form = await (await browser.get("/sign-up")).text()
+    assert 'name="reason"' not in form
+    assert (await sign_up(browser, reason="")).status == 303
+    assert (await Account.get(username="ana")).sign_up_reason == ""
 
 
 async def test_staff_cannot_approve_an_address_nobody_confirmed(
@@ -120,10 +160,10 @@ async def test_staff_cannot_approve_an_address_nobody_confirmed(
     await sign_up(browser)
     ana = await Account.get(username="ana")
     staff = await active_account(urls, "marta", role=Role.STAFF)
+    assert await account_approvals.pending_accounts(staff) == []
+    assert [a.username for a in await account_approvals.unconfirmed_accounts(staff)] == ["ana"]
     with pytest.raises(Conflict):
-        await account_lifecycle.approve_account(
-            app[SETTINGS], app[URLS], app[COMPOSER], account_id=ana.id, staff=staff
-        )
+        await account_approvals.approve(app[SETTINGS], app[URLS], app[COMPOSER], staff, ana)
     assert (await Account.get(id=ana.id)).approved_at is None
 
 
