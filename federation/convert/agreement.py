@@ -10,7 +10,7 @@ the agreement's ``content`` (plain text).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 from federation import vocab
@@ -48,8 +48,14 @@ def agreement(order: Order, listing: Listing) -> Json:
             "resourceQuantity": _quantity(order.quantity),
         },
     }
-    if listing.price_cents is not None:
-        total = Decimal(listing.price_cents) * order.quantity / 100
+    # The price recorded when the order was made, not the listing's price now: an Accept sent
+    # after the seller changed the price still states what the buyer asked to pay.
+    unit_cents = (
+        order.unit_price_cents if order.unit_price_cents is not None else listing.price_cents
+    )
+    # A free listing (recorded as 0) has no reciprocal intent to satisfy.
+    if unit_cents is not None and (unit_cents > 0 or listing.price_cents is not None):
+        total = Decimal(unit_cents) * order.quantity / 100
         body["stipulatesReciprocal"] = {
             "id": order.uri + "#reciprocal",
             "type": "Commitment",
@@ -113,6 +119,9 @@ class ReceivedAgreement:
     listing_uri: str
     quantity: int
     message: str
+    # The unit price the reciprocal commitment states (its total over the quantity), in the
+    # currency of the listing's reciprocal intent; None when the agreement states none.
+    unit_price_cents: int | None = None
 
 
 def _number(value: Any) -> Decimal | None:
@@ -145,9 +154,24 @@ def read_agreement(document: Any) -> ReceivedAgreement | None:
     if quantity < 1:
         return None
     content = document.get("content")
+    count = int(min(quantity, Decimal(10**9)))
     return ReceivedAgreement(
         uri=uri,
         listing_uri=satisfies.split("#", 1)[0],
-        quantity=int(min(quantity, Decimal(10**9))),
+        quantity=count,
         message=content[:MAX_CONTENT] if isinstance(content, str) else "",
+        unit_price_cents=_unit_price_cents(document.get("stipulatesReciprocal"), count),
     )
+
+
+def _unit_price_cents(reciprocal: Any, quantity: int) -> int | None:
+    """Cents per unit from the reciprocal commitment's total (rounded to the cent, as a total
+    that does not divide evenly can only come from a rounded unit price)."""
+    if isinstance(reciprocal, list):
+        reciprocal = reciprocal[0] if reciprocal else None
+    if not isinstance(reciprocal, dict):
+        return None
+    total = _number(reciprocal.get("resourceQuantity"))
+    if total is None or total < 0 or total > Decimal(10**13):
+        return None
+    return int((total * 100 / quantity).quantize(Decimal(1), rounding=ROUND_HALF_UP))

@@ -118,18 +118,28 @@ async def notify_new_note(note: Note, author: Actor, parent: Note | None,
 
 
 async def list_notifications(
-    account: Account, *, max_id: int | str | None = None, limit: int = DEFAULT_PAGE
+    account: Account,
+    *,
+    max_id: int | str | None = None,
+    limit: int = DEFAULT_PAGE,
+    mark_read: bool = False,
 ) -> list[Notification]:
     """The account's notifications, newest first (``actor`` and ``note`` loaded); ``max_id``
-    pages backwards."""
+    pages backwards. With ``mark_read`` the ones returned are marked read as they are shown
+    (the returned rows keep ``read_at`` as it was, so the page can still tell what is new)."""
     query = Notification.filter(account_id=account.id)
     cursor = _cursor(max_id)
     if cursor is not None:
         query = query.filter(id__lt=cursor)
     limit = max(1, min(limit, MAX_PAGE))
-    return (
+    rows = (
         await query.order_by("-id").limit(limit).prefetch_related("actor", "note", "note__author")
     )
+    unread = [row.id for row in rows if row.read_at is None]
+    if mark_read and unread:
+        # Only the rows shown: one that arrives meanwhile, or sits on an older page, stays unread.
+        await Notification.filter(id__in=unread, read_at=None).update(read_at=clock.now())
+    return rows
 
 
 async def unread_count(account: Account) -> int:

@@ -83,3 +83,42 @@ def test_order_accept_and_save_a_listing_on_a_phone(
 
     assert not violations, "\n".join(violations)
     assert not bea.problems and not ana.problems and not arabic.problems
+
+
+def test_a_seller_with_a_waiting_order_lands_on_it_with_its_price_on_a_phone(
+    browser: Any, node: NodeProcess, artifacts: Path
+) -> None:
+    token = node.create_user("ana", password=PASSWORD)
+    buyer = node.create_user("bea", password=PASSWORD)
+    status, _, listing = node.request("POST", "/api/v1/listings", token=token, body=HONEY)
+    assert status == 201, listing
+    status, _, order = node.request("POST", f"/api/v1/listings/{listing['id']}/orders",
+                                    token=buyer, body={"quantity": 2})  # fmt: skip
+    assert status == 201, order
+    # The seller raises the price afterwards: the order keeps the price it was made at.
+    status, _, changed = node.request("PATCH", f"/api/v1/listings/{listing['id']}", token=token,
+                                      body={"price_cents": 900})  # fmt: skip
+    assert status == 200, changed
+
+    ana = phone_page(browser, node)
+    sign_in(ana, node, "ana")
+    orders_link = ana.locator("header").get_by_role("link", name=re.compile(r"^Orders"))
+    assert orders_link.locator(".badge").inner_text().split()[0] == "1"
+    orders_link.click()
+    ana.wait_for_url("**/mercado/orders")
+    received = ana.get_by_role("link", name="Orders I received")
+    assert received.get_attribute("aria-current") == "page"
+    card = ana.locator(".market-order").filter(has_text="Miel de romero")
+    assert card.count() == 1
+    assert "2 units × €6.50 · Total: €13.00" in card.inner_text()
+    violations = serious_violations(ana)
+    ana.screenshot(path=artifacts / "76-orders-open-on-received.png", full_page=True)
+
+    card.get_by_role("link").click()
+    ana.wait_for_url(f"**/mercado/orders/{order['id']}")
+    details = ana.locator("main dl").inner_text()
+    assert "€6.50" in details and "€13.00" in details and "€9.00" not in details
+    assert "The listing's price is now €9.00" in ana.locator("main").inner_text()
+    ana.screenshot(path=artifacts / "77-order-price.png", full_page=True)
+    assert not violations, "\n".join(violations)
+    assert not ana.problems

@@ -18,7 +18,7 @@ from node.appkeys import SETTINGS, URLS
 from node.models.orders import Order
 from node.services import messages
 from node.services.accounts import person_actor
-from node.services.market import contact, orders
+from node.services.market import contact, order_prices, orders
 from web.api.accounts import ActorOut, actor_out
 from web.api.auth import require_account
 from web.api.listings import ListingList, ListingOut, listing_out
@@ -57,6 +57,14 @@ class OrderOut(BaseModel):
     seller: ActorOut
     role: Literal["buyer", "seller"] = Field(description="Your side of this order.")
     quantity: int
+    unit_price_cents: int | None = Field(
+        description="The price of one unit when the order was made, in whole cents (0: free); "
+        "null when the listing's price was on request. Later price changes do not alter it."
+    )
+    currency: str = Field(description="ISO 4217 code of the prices, e.g. EUR.")
+    total_cents: int | None = Field(
+        description="unit_price_cents × quantity; null when the price was on request."
+    )
     message: str
     state: Literal["pending", "accepted", "declined", "cancelled"]
     created_at: datetime
@@ -98,7 +106,9 @@ def order_out(order: Order, account_id: int) -> OrderOut:
         ),
         buyer=actor_out(order.buyer), seller=actor_out(order.seller),
         role="buyer" if order.buyer.account_id == account_id else "seller",  # type: ignore[attr-defined]
-        quantity=order.quantity, message=order.message, state=order.state.value,
+        quantity=order.quantity, unit_price_cents=order.unit_price_cents,
+        currency=order.currency, total_cents=order_prices.order_total_cents(order),
+        message=order.message, state=order.state.value,
         created_at=order.created_at, decided_at=order.decided_at,
     )  # fmt: skip
 

@@ -9,9 +9,12 @@ API; ``/agreements/{id}`` sends browsers here.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from aiohttp import web
+from babel import numbers as babel_numbers
 
 from node.appkeys import URLS
 from node.errors import Conflict, ValidationFailed
@@ -19,7 +22,7 @@ from node.models.accounts import Account
 from node.models.actors import Actor
 from node.models.market import Listing
 from node.models.orders import Order, OrderState
-from node.services.market import contact, listings, orders
+from node.services.market import contact, listings, order_prices, orders
 from node.services.market.orders import MAX_MESSAGE, order_page_path
 from web.i18n import N_, Translator
 from web.ports import order_publisher
@@ -69,6 +72,31 @@ QUANTITY_ADVICE = N_("Ask for at least 1 unit, and no more than are available.")
 MESSAGE_ADVICE = N_("Write at most 2000 characters.")
 NOT_NOW = N_("This order cannot change any more: it was decided or withdrawn. Reload the page.")
 NO_ORDERS = N_("This listing takes no orders.")
+
+
+@dataclass(frozen=True)
+class OrderAmounts:
+    """An order's price as its pages show it, in the visitor's language and locale."""
+
+    unit: str | None  # "6,50 €"; None when the order is free or its price was on request
+    total: str  # "13,00 €", "Free" or "Price on request"
+
+
+def order_amounts(order: Order, t: Translator) -> OrderAmounts:
+    """The unit price and total the order recorded when it was made (never the listing's
+    price now), formatted as the listing prices are."""
+    total = order_prices.order_total_cents(order)
+    if order.unit_price_cents is None or total is None:
+        return OrderAmounts(None, t.gettext(N_("Price on request")))
+    if total == 0:
+        return OrderAmounts(None, t.gettext(N_("Free")))
+
+    def money(cents: int) -> str:
+        return str(
+            babel_numbers.format_currency(Decimal(cents) / 100, order.currency, locale=t.locale)
+        )
+
+    return OrderAmounts(money(int(order.unit_price_cents)), money(total))
 
 
 def refusal_text(exc: Conflict, listing: Listing, t: Translator) -> str:
@@ -172,6 +200,8 @@ async def _order_page(
     done = DONE.get(request.query.get("done", ""))
     context: dict[str, Any] = {
         "order": order,
+        "amounts": order_amounts(order, t),
+        "price_now": None,
         "role": role,
         "state_label": STATE_LABELS[order.state.value],
         "can_decide": pending and role == "seller" and order.seller.local,
@@ -183,6 +213,12 @@ async def _order_page(
     }
     if done is not None and error is None:
         context["notice"] = t.gettext(done)
+    # While the order waits, say so when the listing now asks another price: the order keeps
+    # its own (a seller who changed the price, a remote buyer who stated one, both see it).
+    if pending and order.listing.price_cents is not None:
+        now = order_prices.price_now(order.listing)
+        if now != (order.unit_price_cents, order.currency):
+            context["price_now"] = price_text(order.listing, t)
     return await render(request, "market/order.html", context, status=status)
 
 
@@ -214,14 +250,20 @@ async def decide(request: web.Request) -> web.Response:
 
 
 async def my_orders(request: web.Request) -> web.Response:
+    """Orders placed or received. Without a tab in the address the page opens where the
+    person has something to do: "received" while orders wait for their decision (the header
+    badge counts those), "placed" otherwise."""
     account = await require_account(request)
-    tab = request.query.get("tab", "placed")
-    tab = tab if tab in TABS else "placed"
+    tab = request.query.get("tab", "")
+    if tab not in TABS:
+        tab = "received" if await orders.pending_count(account) else "placed"
     role = "buyer" if tab == "placed" else "seller"
     rows = await orders.orders_of(account, role=role, max_id=cursor(request), limit=PAGE)
+    t = await translator_for_request(request)
     context = {
         "tab": tab,
         "orders": rows,
+        "amounts": {order.id: order_amounts(order, t) for order in rows},
         "state_labels": STATE_LABELS,
         "older": rows[-1].id if len(rows) >= PAGE else None,
     }

@@ -10,8 +10,9 @@ from node.models.social import FollowState
 from node.services import follows, notifications
 from node.services.market import orders
 from web.i18n import N_
-from web.rendering import NavItem, register_nav_item, render
+from web.rendering import NavItem, register_nav_item, render, translator_for_request
 from web.views.forms import read_form, see_other
+from web.views.market_orders import order_amounts
 from web.views.timelines import page_helpers
 from web.views.viewer import cursor, publisher, signed_in
 
@@ -23,15 +24,23 @@ async def unread(account: Account) -> int:
 
 
 async def notification_list(request: web.Request) -> web.Response:
+    """The page marks what it shows as read (so the badge clears); those still look new here."""
     account, me = await signed_in(request)
-    rows = await notifications.list_notifications(account, max_id=cursor(request), limit=PAGE)
+    rows = await notifications.list_notifications(
+        account, max_id=cursor(request), limit=PAGE, mark_read=True
+    )
     waiting = await follows.followers(me, state=FollowState.PENDING, limit=follows.MAX_PAGE)
-    # Order notifications name their order by the agreement's id: link its page.
+    # Order notifications name their order by the agreement's id: link its page, with the price.
     about = [row.object_uri for row in rows if row.object_uri and row.kind.startswith("order")]
-    order_ids = await orders.order_ids_by_uri(account, about)
+    found = await orders.orders_by_uri(account, about)
+    t = await translator_for_request(request)
     context = {
         "notifications": rows,
-        "order_paths": {uri: orders.order_page_path(i) for uri, i in order_ids.items()},
+        "orders": found,
+        "order_paths": {uri: orders.order_page_path(o.id) for uri, o in found.items()},
+        "order_amounts": {uri: order_amounts(o, t) for uri, o in found.items()},
+        # Older pages may still hold unread ones: "Mark all as read" stays for those.
+        "unread_elsewhere": await notifications.unread_count(account),
         "pending_followers": {row.follower.id for row in waiting},
         "newest": rows[0].id if rows else None,
         "older": rows[-1].id if len(rows) >= PAGE else None,

@@ -36,6 +36,7 @@ async def handle_offer(inbound: Inbound) -> None:
             uri=received.uri,
             offer_uri=inbound.id,
             quantity=received.quantity,
+            unit_price_cents=received.unit_price_cents,
             message=received.message,
         )
         if declined:

@@ -32,6 +32,7 @@ from node.ports import OrderPublisher
 from node.services import text
 from node.services.accounts import person_actor
 from node.services.market.listings import get_listing, next_edit_time
+from node.services.market.order_prices import MAX_PRICE_CENTS, price_now
 from node.services.notes import parse_id
 from node.services.notifications import notify
 from node.urls import Urls
@@ -129,6 +130,9 @@ async def place_order(
     if await _blocked(seller, buyer):
         raise Conflict("You cannot order from this seller.")
     order_id = new_id()
+    # The price the buyer sees now is the one they ask for: a later edit of the listing
+    # must not change what this order costs.
+    unit_price_cents, currency = price_now(listing)
     order = Order(
         id=order_id,
         uri=agreement_uri(urls, order_id),
@@ -136,6 +140,8 @@ async def place_order(
         buyer=buyer,
         seller=seller,
         quantity=quantity,
+        unit_price_cents=unit_price_cents,
+        currency=currency,
         message=message,
         offer_uri=None if seller.local else urls.activity(order_id),
     )
@@ -301,16 +307,16 @@ async def pending_count(account: Account) -> int:
     return await Order.filter(seller_id__in=actor_ids, state=OrderState.PENDING).count()
 
 
-async def order_ids_by_uri(account: Account, uris: list[str]) -> dict[str, int]:
-    """``{agreement id: order id}`` for those of ``uris`` that are orders the account takes
-    part in (a notification names its order by the agreement's id)."""
+async def orders_by_uri(account: Account, uris: list[str]) -> dict[str, Order]:
+    """``{agreement id: order}`` (listing loaded) for those of ``uris`` that are orders the
+    account takes part in (a notification names its order by the agreement's id)."""
     if not uris:
         return {}
     actor_ids = list(await Actor.filter(account_id=account.id).values_list("id", flat=True))
     rows = await Order.filter(
         Q(buyer_id__in=actor_ids) | Q(seller_id__in=actor_ids), uri__in=uris
-    ).values_list("uri", "id")
-    return {str(uri): int(number) for uri, number in rows}
+    ).prefetch_related("listing")
+    return {order.uri: order for order in rows}
 
 
 # --- received from other servers ------------------------------------------------------
@@ -323,12 +329,16 @@ async def receive_order(
     uri: str,
     offer_uri: str,
     quantity: int,
+    unit_price_cents: int | None = None,
     message: str = "",
 ) -> tuple[Order, bool]:
     """A remote buyer's ``Offer{Agreement}`` for a local listing: stored as pending (the
     seller is notified), or declined at once when the listing cannot take it. Returns the
     order and whether it was declined at once (the caller sends the ``Reject``). The same
-    agreement is stored once."""
+    agreement is stored once.
+
+    ``unit_price_cents`` is the price the agreement carries (in the listing's currency, the
+    one its reciprocal intent names); without one the order records the listing's price now."""
     if buyer.local or not listing.local:
         raise PermissionDenied("Only remote buyers send offers for our listings.")
     existing = await Order.get_or_none(uri=uri)
@@ -339,6 +349,11 @@ async def receive_order(
     refusal = _refusal(listing, quantity)
     if refusal is None and await _blocked(seller, buyer):
         refusal = "blocked"
+    listed_price, currency = price_now(listing)
+    # The agreement is what the buyer asks to pay, and the seller decides on exactly that; an
+    # agreement without a price (another implementation, an older node) gets today's price.
+    if unit_price_cents is None or not 0 <= unit_price_cents <= MAX_PRICE_CENTS:
+        unit_price_cents = listed_price
     order = await Order.create(
         uri=uri,
         offer_uri=offer_uri,
@@ -346,6 +361,8 @@ async def receive_order(
         buyer=buyer,
         seller=seller,
         quantity=quantity,
+        unit_price_cents=unit_price_cents,
+        currency=currency,
         message=" ".join(text.plain_text(message or "").split())[:MAX_MESSAGE],
         state=OrderState.DECLINED if refusal else OrderState.PENDING,
         decided_at=clock.now() if refusal else None,
