@@ -32,6 +32,7 @@ QUERIES: list[tuple[str, dict[str, Any]]] = [
     ("category tourism + city Lagos", {"category": "tourism", "city": "Lagos"}),
     ("electronics + condition good", {"category": "electronics", "condition": "good"}),
     ("portatil + page 3", {"text": "portatil", "offset": 40}),
+    ("cestas (plural) + city la palma (prefix)", {"text": "cestas", "city": "la palma"}),
 ]  # fmt: skip
 
 

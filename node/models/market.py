@@ -108,6 +108,9 @@ class Listing(Model):
     condition = fields.CharEnumField(Condition, max_length=10, null=True)
     category = fields.CharField(max_length=40, db_index=True)
     city = fields.CharField(max_length=100, default="")
+    # The city folded as the search's words are (stemming.words_of, joined by spaces): the city
+    # filter matches a prefix of it, so "la palma" finds "La Palma del Condado".
+    city_key = fields.CharField(max_length=100, default="", db_default="")
     latitude = fields.FloatField(null=True)
     longitude = fields.FloatField(null=True)
     delivery: fields.JSONField[Any] = fields.JSONField(default=list)  # DeliveryOption values
@@ -118,8 +121,8 @@ class Listing(Model):
     # The same hashtags normalised (node.services.hashtags.keys_text: " artesania lepe "), so
     # a tag page and the search's tag filter match #Artesanía and #artesania alike.
     hashtag_keys = fields.TextField(default="", db_default="")
-    # Title, description, category and city folded to lower case without accents: what the
-    # full-text index of both backends reads (node.services.market.search).
+    # Title, description, category, city and hashtags as words and their stems (folded, no
+    # accents; node.services.market.stemming): what the full-text index of both backends reads.
     search_text = fields.TextField(default="")
     published = fields.DatetimeField(null=True, db_index=True)  # first published
     edited_at = fields.DatetimeField(null=True)  # last federated change (the wire `updated`)
@@ -130,7 +133,8 @@ class Listing(Model):
 
     class Meta:
         table = "listing"
-        indexes = (("state", "published"), ("seller_id", "published"))
+        # (state, city): the search form's list of cities reads this index only.
+        indexes = (("state", "published"), ("seller_id", "published"), ("state", "city"))
 
 
 class ListingPhoto(Model):

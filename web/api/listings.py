@@ -89,9 +89,23 @@ class ListingOut(BaseModel):
 
 
 class SearchParams(BaseModel):
-    q: str = Field("", max_length=200, description="Words; accents and case do not matter.")
-    city: str | None = Field(None, max_length=100)
-    node: str | None = Field(None, max_length=255, description="Only listings from this host.")
+    q: str = Field(
+        "",
+        max_length=200,
+        description="Words; accents, case and plural or other endings (es, pt, en, fr, ar) do "
+        "not matter; the last word also matches as the start of a word.",
+    )
+    city: str | None = Field(
+        None,
+        max_length=100,
+        description="The start of a city's name or a known other name; accents and case do not "
+        "matter (`La Palma` finds La Palma del Condado).",
+    )
+    node: str | None = Field(
+        None,
+        max_length=255,
+        description="Only listings from this host; without a port it matches any port.",
+    )
     local: bool | None = Field(None, description="true: only this node's listings.")
     category: str | None = Field(None, max_length=40)
     purpose: Literal["offer", "request"] | None = None
@@ -105,7 +119,7 @@ class SearchParams(BaseModel):
         None, max_length=100, description="Only listings with this hashtag (any case or accents)."
     )
     sort: Literal["newest", "price_asc", "price_desc", "relevance", "distance"] = Field(
-        "newest", description="distance needs near_lat and near_lon."
+        "newest", description="distance needs near_lat and near_lon, or a city."
     )
     near_lat: float | None = Field(None, ge=-90, le=90)
     near_lon: float | None = Field(None, ge=-180, le=180)
@@ -233,8 +247,10 @@ async def search_listings(request: web.Request) -> web.Response:
     viewer = await _optional_account(request)
     p = read_query(request, SearchParams)
     seller_id = (await shops.get_shop(p.shop)).actor.id if p.shop else None
-    if p.sort == "distance" and (p.near_lat is None or p.near_lon is None):
-        raise ValidationFailed.on("near_lat", "Sorting by distance needs near_lat and near_lon.")
+    if p.sort == "distance" and (p.near_lat is None or p.near_lon is None) and not p.city:
+        raise ValidationFailed.on(
+            "near_lat", "Sorting by distance needs near_lat and near_lon, or a city."
+        )
     near = (p.near_lat, p.near_lon) if p.near_lat is not None and p.near_lon is not None else None
     found = await search.search(
         search.SearchQuery(

@@ -10,10 +10,11 @@ from aiohttp import web
 
 from node.appkeys import URLS
 from node.errors import NotFound, ValidationFailed
-from node.services.market import network, search
+from node.services.market import network, places, search
 from node.services.market.taxonomy import BY_SLUG
 from web.i18n import N_
 from web.rendering import render, translator_for_request
+from web.views.market_chips import chips
 from web.views.market_feeds import atom_feed, cards
 from web.views.market_labels import (
     CONDITION_LABELS,
@@ -41,8 +42,8 @@ def _query(values: dict[str, str], page: int) -> search.SearchQuery:
     lat, lon = parse_number(values["lat"], "lat"), parse_number(values["lon"], "lon")
     near = (lat, lon) if lat is not None and lon is not None else None
     sort = values["sort"] if values["sort"] in SORT_LABELS else "newest"
-    if sort == "distance" and near is None:
-        sort = "newest"
+    if sort == "distance" and near is None and not values["city"]:
+        sort = "newest"  # nearest to nothing: the search service needs a position or a city
     return search.SearchQuery(
         text=values["q"],
         city=values["city"] or None,
@@ -101,16 +102,17 @@ async def _search_page(
         "feed_link": "/mercado/feed.atom" + _link(feed_values),
         "categories": category_options(t.language),
         "nodes": await network.listing_nodes(),
+        "cities": await places.listing_cities(),
         "purposes": PURPOSE_LABELS,
         "conditions": CONDITION_LABELS,
         "deliveries": DELIVERY_LABELS,
         "sorts": SORT_LABELS,
-        # Filters stay folded on a phone unless one (besides the words) is in use.
-        "filtered": any(
-            v
-            for k, v in values.items()
-            if k not in ("q", "tag") and not (k == "category" and category)
-        ),
+        # Results come first on a phone: the filters in use are chips above them, and the
+        # panel of every filter stays folded (open only to show a field's error). Folded on
+        # the first visit too: there the categories and the newest listings matter more.
+        "chips": chips(base, values, t.language, t.gettext, fixed_category=bool(category)),
+        "clear_link": base,
+        "searched": any(v for k, v in values.items() if not (k == "category" and category)),
     }
     return await render(request, "market/search.html", context, status=422 if errors else 200)
 

@@ -10,7 +10,7 @@ from node.errors import ValidationFailed
 from node.models.market import Condition, Listing, ListingKind, ListingPurpose, PriceKind
 from node.services import hashtags, text
 from node.services.market import fields as check
-from node.services.market.search import search_text_of
+from node.services.market.search import index_listing
 from node.services.market.taxonomy import category
 from node.urls import Urls
 
@@ -87,7 +87,7 @@ def apply_input(listing: Listing, data: ListingInput, urls: Urls) -> None:
     _check_whole(listing)
     listing.tags = _hashtags(listing)
     listing.hashtag_keys = hashtags.keys_text(listing.tags)
-    listing.search_text = search_text_of(listing)
+    index_listing(listing)
 
 
 def _clear(listing: Listing, names: frozenset[str]) -> None:

@@ -26,7 +26,7 @@ from node.models.market import (
 from node.models.social import Tombstone
 from node.services import hashtags, text
 from node.services.market import fields as check
-from node.services.market.search import search_text_of
+from node.services.market.search import index_listing
 from node.services.market.taxonomy import BY_SLUG, category_by_hashtag
 from node.services.remote_content import host_of
 
@@ -145,7 +145,7 @@ async def store_remote_listing(seller: Actor, fields: RemoteListing) -> Listing 
         for name, value in values.items():
             setattr(existing, name, value)
         existing.edited_at = fields.updated
-        existing.search_text = search_text_of(existing)
+        index_listing(existing)
         await existing.save()
         return existing
     listing = Listing(
@@ -156,7 +156,7 @@ async def store_remote_listing(seller: Actor, fields: RemoteListing) -> Listing 
         edited_at=fields.updated,
         **values,
     )
-    listing.search_text = search_text_of(listing)
+    index_listing(listing)
     try:
         async with in_transaction():
             await listing.save(force_create=True)

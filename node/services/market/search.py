@@ -1,48 +1,56 @@
 """Full-text search over local and received listings, with filters, sort and pagination.
 
 One raw SQL query per search (the ORM cannot express FTS5 ``MATCH`` or ``@@``); the index itself
-is described in ``search_schema``. Words match as prefixes (``pan`` finds "panadería") and
-without accents on both backends, because ``listing.search_text`` and the query are folded the
-same way (``fields.fold``). Only published and reserved listings are found: drafts are private,
-sold and closed ones are history.
+is described in ``search_schema``. A listing is indexed under its words and their stems in its
+language, and a query word matches itself or its stem in any language, so "cestas" finds
+"Cesta" (``stemming``); the last word typed also matches as a prefix ("panad" finds
+"panadería"), the others do not, so "pan" among other words does not drag in "pantalón".
+Accents and case never matter: ``listing.search_text`` and the query are folded the same way.
+Only published and reserved listings are found: drafts are private, sold and closed ones are
+history.
 """
 
 from __future__ import annotations
 
 import math
-import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 from tortoise import connections
 
 from node.models.market import Listing, ListingState
 from node.services import hashtags, text
-from node.services.market.fields import fold
+from node.services.market import places, stemming
 from node.services.market.taxonomy import BY_SLUG
 
 MAX_LIMIT = 100
 MAX_TERMS = 8
-_WORD = re.compile(r"\w+")
 Sort = Literal["newest", "price_asc", "price_desc", "relevance", "distance"]
 SEARCHABLE_STATES = (ListingState.PUBLISHED.value, ListingState.RESERVED.value)
 
 
 def search_text_of(listing: Listing) -> str:
-    """What the index reads for a listing: title, description, category (every language's
-    label, so a search in any of them finds it), city and hashtags, folded."""
-    labels = (
-        " ".join(BY_SLUG[listing.category].labels.values()) if listing.category in BY_SLUG else ""
-    )
-    parts = [
-        listing.title,
-        text.plain_text(listing.description_html or ""),
-        listing.category,
-        labels,
-        listing.city,
-        " ".join(listing.tags or []),
+    """What the index reads for a listing: the words and stems (in the listing's language) of
+    its title, description, city and hashtags, and its category in every language's label
+    (each stemmed in its own language), so a search in any of them finds it."""
+    language = (listing.language or "").split("-")[0].lower() or None
+    category = BY_SLUG.get(listing.category)
+    parts: list[tuple[str, str | None]] = [
+        (listing.title, language),
+        (text.plain_text(listing.description_html or ""), language),
+        (listing.category, "en"),
+        *((label, lang) for lang, label in (category.labels.items() if category else ())),
+        (listing.city, language),
+        (" ".join(listing.tags or []), language),
     ]
-    return fold(" ".join(p for p in parts if p))[:20_000]
+    return stemming.index_text(parts)[:20_000]
+
+
+def index_listing(listing: Listing) -> None:
+    """Fill what search reads of a listing (``search_text``, ``city_key``) from its fields;
+    every path that writes a listing's text calls it before saving."""
+    listing.search_text = search_text_of(listing)
+    listing.city_key = places.city_key(listing.city)
 
 
 @dataclass(frozen=True)
@@ -60,15 +68,44 @@ class SearchQuery:
     max_price_cents: int | None = None
     seller_id: int | None = None
     tag: str | None = None  # a hashtag, matched as hashtags.normalise does
-    near: tuple[float, float] | None = None  # (latitude, longitude) for sort="distance"
+    # (latitude, longitude) for sort="distance"; without it, the position of ``city``
+    near: tuple[float, float] | None = None
     sort: Sort = "newest"
     limit: int = 20
     offset: int = 0
 
 
 def terms_of(query: str) -> list[str]:
-    """The words of a query, folded; punctuation and operators are never passed to the engine."""
-    return _WORD.findall(fold(query))[:MAX_TERMS]
+    """The words of a query, folded and normalised; punctuation and operators are never passed
+    to the engine."""
+    return stemming.words_of(query)[:MAX_TERMS]
+
+
+def match_groups(terms: list[str]) -> list[tuple[list[str], str | None]]:
+    """What each query word may match: its stems in every language (exact), and for the last
+    word also anything it starts (the person may not have finished typing it)."""
+    groups: list[tuple[list[str], str | None]] = []
+    for i, term in enumerate(terms):
+        prefix = term if i == len(terms) - 1 else None
+        groups.append((sorted(stemming.stems_in_any_language(term)), prefix))
+    return groups
+
+
+def _fts5_match(groups: list[tuple[list[str], str | None]]) -> str:
+    # Every token is letters and digits only (stemming.words_of), so quoting cannot break out.
+    parts = []
+    for exact, prefix in groups:
+        options = [f'"{w}"' for w in exact] + ([f'"{prefix}"*'] if prefix else [])
+        parts.append("(" + " OR ".join(options) + ")")
+    return " AND ".join(parts)
+
+
+def _tsquery(groups: list[tuple[list[str], str | None]]) -> str:
+    parts = []
+    for exact, prefix in groups:
+        options = list(exact) + ([f"{prefix}:*"] if prefix else [])
+        parts.append("(" + " | ".join(options) + ")")
+    return " & ".join(parts)
 
 
 class _Sql:
@@ -92,9 +129,17 @@ def _filters(sql: _Sql, q: SearchQuery) -> None:
     sql.where.append(f"l.state IN ({states})")
     sql.where.append("a.gone_at IS NULL AND a.suspended_at IS NULL")
     if q.city:
-        sql.add("LOWER(l.city) = LOWER({})", q.city.strip())
+        keys = places.city_prefixes(q.city)
+        # A key is letters, digits and spaces only: no LIKE wildcard to escape.
+        like = " OR ".join("l.city_key LIKE {}" for _ in keys) or "1 = 0"
+        sql.add(f"({like})", *(f"{key}%" for key in keys))
     if q.domain:
-        sql.add("a.domain = {}", q.domain.strip().lower())
+        host, has_port = places.node_host(q.domain)
+        if has_port:
+            sql.add("a.domain = {}", host)
+        else:  # the port is optional: lapalma.test finds lapalma.test:8443 too
+            escaped = host.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            sql.add("(a.domain = {} OR a.domain LIKE {} ESCAPE '\\')", host, escaped + ":%")
     if q.local is not None:
         sql.add("l.local = {}", q.local)
     for column, value in (
@@ -151,19 +196,22 @@ async def search_ids(q: SearchQuery) -> list[int]:
     """Ids of the matching listings, in order, one page."""
     conn = connections.get("default")
     postgres = conn.capabilities.dialect == "postgres"
+    if q.sort == "distance" and q.near is None and q.city:
+        q = replace(q, near=await places.city_position(q.city))
     sql = _Sql(postgres)
     terms = terms_of(q.text)
+    groups = match_groups(terms)
     source = "listing l JOIN actor a ON a.id = l.seller_id"
     rank = "0"
     if terms:
         if postgres:
-            tsquery = sql.param(" & ".join(f"{t}:*" for t in terms))
+            tsquery = sql.param(_tsquery(groups))
             vector = "l.search_vector"  # to_tsvector('simple', search_text), stored
             sql.where.append(f"{vector} @@ to_tsquery('simple', {tsquery})")
             if q.sort == "relevance":
                 rank = f"ts_rank({vector}, to_tsquery('simple', {tsquery}))"
         else:
-            match = sql.param(" ".join(f'"{t}"*' for t in terms))
+            match = sql.param(_fts5_match(groups))
             source += " JOIN listing_fts f ON f.rowid = l.id"
             sql.where.append(f"f.listing_fts MATCH {match}")
             if q.sort == "relevance":
