@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -19,11 +19,13 @@ from aiohttp import web
 from babel import dates as babel_dates
 from babel import numbers as babel_numbers
 from babel.support import Translations
+from markupsafe import Markup, escape
 
 from node import clock
 from node.appkeys import SETTINGS
 from node.config import LANGUAGES, Settings
 from node.models.accounts import Account
+from node.services import account_approvals
 from web import csrf, i18n
 from web.i18n import N_, Translator
 from web.sessions import LANGUAGE_COOKIE, current_account
@@ -76,26 +78,41 @@ def _moment(value: datetime | date) -> datetime | date:
     return value
 
 
-Length = Literal["full", "long", "medium", "short"]
+# One date format per language, the same on every page and in every mail: mixing CLDR lengths
+# showed both 07/12/26 and 07/12/2026 to the same reader. CLDR's "medium" (``7 dic 2026``,
+# ``07/12/2026``, ``7 Dec 2026``, ``7 déc. 2026``), except Arabic, whose medium is all digits
+# and separators that a right-to-left line can scramble: there the month is named.
+DATE_LENGTHS: dict[str, Literal["medium", "long"]] = {"ar": "long"}
 
 
-def format_datetime(value: datetime | None, length: Length = "medium") -> str:
-    """Date and time in the active language and the node's timezone: ``1 jun 2025, 10:00``."""
+def date_length(language: str) -> Literal["medium", "long"]:
+    """The CLDR length of the one date format of ``language`` (pages, mails, tests)."""
+    return DATE_LENGTHS.get(language, "medium")
+
+
+def format_datetime(value: datetime | None) -> str:
+    """Date and time in the active language and the node's timezone: ``7 dic 2026, 10:00``."""
     if value is None:
         return ""
     translator = i18n.active()
     moment = value.astimezone(translator.timezone)
-    day = babel_dates.format_date(moment, length, locale=translator.locale)
+    day = format_date(moment)
     time = babel_dates.format_time(moment, "short", locale=translator.locale)
-    pattern = babel_dates.get_datetime_format(length, locale=translator.locale)
+    pattern = babel_dates.get_datetime_format(
+        date_length(translator.language), locale=translator.locale
+    )
     return str(pattern).replace("{1}", day).replace("{0}", time)
 
 
-def format_date(value: datetime | date | None, length: Length = "medium") -> str:
+def format_date(value: datetime | date | None) -> str:
+    """A date in the active language (a moment is first put in the node's timezone)."""
     if value is None:
         return ""
+    translator = i18n.active()
     moment = _moment(value)
-    return babel_dates.format_date(moment, length, locale=i18n.active().locale)
+    return babel_dates.format_date(
+        moment, date_length(translator.language), locale=translator.locale
+    )
 
 
 def format_number(value: int | float | Decimal) -> str:
@@ -104,6 +121,16 @@ def format_number(value: int | float | Decimal) -> str:
 
 def format_currency(value: int | float | Decimal, currency: str = "EUR") -> str:
     return babel_numbers.format_currency(value, currency, locale=i18n.active().locale)
+
+
+def list_separator() -> str:
+    """What separates the items of an inline list in the active language (``، `` in Arabic)."""
+    return i18n.active().list_separator
+
+
+def format_list(items: Iterable[Any]) -> Markup:
+    """``["Pan", "Miel"]`` → ``Pan, Miel`` (``Pan، Miel`` in Arabic); items are escaped."""
+    return escape(list_separator()).join(items)  # Markup.join escapes each item
 
 
 def format_timeago(value: datetime) -> str:
@@ -138,7 +165,9 @@ def configure_environment(env: jinja2.Environment) -> None:
         number=format_number,
         currency=format_currency,
         timeago=format_timeago,
+        join_list=format_list,
     )
+    env.globals["list_separator"] = list_separator
 
 
 def translator_for(app: web.Application, language: str) -> Translator:
@@ -206,6 +235,8 @@ _NOTICES = {
     "report_closed": N_("The report is closed."),
     "account_suspended": N_("The account is suspended."),
     "account_unsuspended": N_("The suspension is lifted."),
+    "account_approved": N_("The account is approved. Its owner gets an email."),
+    "account_rejected": N_("The account is rejected and deleted. Its owner gets an email."),
     "domain_blocked": N_("The server is blocked."),
     "domain_unblocked": N_("The server is no longer blocked."),
     "texts_saved": N_("The about page and the rules are saved."),
@@ -249,6 +280,10 @@ async def base_context(
         "og_image": settings.base_url + static_url(app, "icons/og-card.png"),
         "page_url": settings.base_url + request.path,
         "registrations": settings.registrations,
+        # Staff see how many new accounts wait for them (header and moderation tabs).
+        "accounts_waiting": (
+            await account_approvals.pending_count() if account and account.role.moderates else 0
+        ),
     }
 
 
@@ -277,6 +312,14 @@ async def render(
     with i18n.activate(translator):
         text = aiohttp_jinja2.render_string(template, request, page)
     return _respond(request, text, status, translator.language)
+
+
+def render_text(
+    app: web.Application, template: str, translator: Translator, context: Mapping[str, Any]
+) -> str:
+    """A plain-text template (a README, not a page) in ``translator``'s language."""
+    with i18n.activate(translator):
+        return aiohttp_jinja2.get_env(app).get_template(template).render(dict(context))
 
 
 async def translator_for_request(request: web.Request) -> Translator:

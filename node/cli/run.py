@@ -15,6 +15,19 @@ from node.config import ConfigError, Settings
 log = logging.getLogger("ruta")
 
 
+def serving_line(settings: Settings, host: str, port: int, *, workers: bool) -> str:
+    """The start-up line: the public address, and where it listens when that differs (behind
+    a proxy, or another RUTA_DOMAIN); saying the same address twice reads like a mistake."""
+    listening = f"http://{host}:{port}"
+    public = settings.base_url
+    where = public if public == listening else f"{public} on {listening}"
+    return (
+        f"Ruta node {settings.city_name!r} serving {where} (database {safe_url(settings)})"
+        + ("" if workers else " without workers")
+        + "; stop it with Ctrl-C or SIGTERM"
+    )
+
+
 async def cmd_serve(args: argparse.Namespace, settings: Settings, env: Mapping[str, str]) -> int:
     from aiohttp import web
 
@@ -42,15 +55,7 @@ async def cmd_serve(args: argparse.Namespace, settings: Settings, env: Mapping[s
     except OSError as exc:
         await runner.cleanup()
         raise CommandFailed(f"cannot listen on {args.host}:{args.port}: {exc.strerror}") from None
-    log.info(
-        "Ruta node %r serving %s on http://%s:%s (database %s)%s",
-        settings.city_name,
-        settings.base_url,
-        args.host,
-        args.port,
-        safe_url(settings),
-        "" if not args.no_workers else " without workers",
-    )
+    log.info("%s", serving_line(settings, args.host, args.port, workers=not args.no_workers))
     await _wait_for_signal()
     log.info("shutting down: finishing requests and jobs")
     await runner.cleanup()

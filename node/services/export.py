@@ -1,6 +1,7 @@
-"""A person's data as one ZIP file: profile, posts, messages, follows, reports filed, and the
-marketplace (shops, listings with their photos, orders placed and received, saved listings), each
-table as JSON and as CSV (JSON for programs and other servers, CSV for a spreadsheet)."""
+"""A person's data as one ZIP file: profile, posts, messages (its own and its shops'), follows,
+reports filed, and the marketplace (shops, listings with their photos, orders placed and received,
+saved listings), each table as JSON and as CSV (JSON for programs and other servers, CSV for a
+spreadsheet)."""
 
 from __future__ import annotations
 
@@ -100,7 +101,7 @@ POST_COLUMNS = (
 )  # fmt: skip
 FOLLOW_COLUMNS = ("handle", "id", "state", "since")
 MESSAGE_COLUMNS = (
-    "conversation", "about", "with", "id", "published", "from", "sent", "language",
+    "conversation", "as", "as_shop", "about", "with", "id", "published", "from", "sent", "language",
     "content_html", "content_source",
 )  # fmt: skip
 REPORT_COLUMNS = ("created_at", "target", "objects", "comment", "resolved_at")
@@ -160,15 +161,17 @@ async def _reports(actor: Actor) -> list[dict[str, Any]]:
     )
 
 
-async def export_account(account: Account, *, media_dir: Path | None = None) -> bytes:
-    """The ZIP archive of everything the account published or filed on this node; with
-    ``media_dir`` it carries the photos of the account's listings too."""
+async def export_account(account: Account, *, readme: str, media_dir: Path | None = None) -> bytes:
+    """The ZIP archive of everything the account published or filed on this node, with
+    ``readme`` (what each file holds, written in the person's language by the caller, which
+    knows the catalogs) as ``README.txt``; with ``media_dir`` it carries the photos of the
+    account's listings too."""
     actor = await Actor.get(account_id=account.id, kind=ActorKind.PERSON)
     actors = list(await Actor.filter(account_id=account.id).order_by("id"))
     listings, photo_files = await market.listings(urls_for(actor), actors)
     tables = {
         "posts": (await _posts(actor), POST_COLUMNS),
-        "messages": (_rows(await messages_of(actor)), MESSAGE_COLUMNS),
+        "messages": (_rows(await messages_of(actors)), MESSAGE_COLUMNS),
         "following": (await _follows(actor, outgoing=True), FOLLOW_COLUMNS),
         "followers": (await _follows(actor, outgoing=False), FOLLOW_COLUMNS),
         "reports": (await _reports(actor), REPORT_COLUMNS),
@@ -194,25 +197,5 @@ async def export_account(account: Account, *, media_dir: Path | None = None) -> 
                 path = media_dir / name
                 if path.is_file():  # a file lost from the disk must not cost the whole export
                     archive.write(path, market.PHOTO_FOLDER + name)
-        archive.writestr("README.txt", _README)
+        archive.writestr("README.txt", readme)
     return buffer.getvalue()
-
-
-_README = """\
-Your data from a Ruta node.
-
-profile.json         your account and public profile
-posts.json/.csv      the posts you wrote
-messages.json/.csv   the direct messages of your conversations, sent and received
-following.json/.csv  the accounts you follow
-followers.json/.csv  the accounts that follow you
-reports.json/.csv    the reports you sent to the moderators
-shops.json/.csv      the shops you run
-listings.json/.csv   the listings you wrote (drafts too), in your shops or on your own
-listing-photos/      their photos (listings.json names each one's file and public URL)
-orders_placed.json/.csv    the orders you placed as a buyer
-orders_received.json/.csv  the orders buyers sent you as a seller
-saved_listings.json/.csv   the listings you saved
-
-The CSV files open in any spreadsheet (UTF-8). Dates are UTC (ISO 8601).
-"""

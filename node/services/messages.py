@@ -276,13 +276,23 @@ async def reply(
     return note
 
 
-async def messages_of(actor: Actor) -> list[dict[str, object]]:
-    """Every message in every conversation of ``actor``, for the data export (oldest first)."""
-    memberships = await ConversationParticipant.filter(actor_id=actor.id).values("conversation_id")
-    ids = [int(m["conversation_id"]) for m in memberships]
+async def messages_of(identities: Sequence[Actor]) -> list[dict[str, object]]:
+    """Every message in every conversation of ``identities`` — a person and the shops it runs —
+    for the data export, oldest first. ``as`` names the identity that took part (the person,
+    or the shop the conversation was carried on as); a conversation between two of them shows
+    once for each."""
+    mine = {actor.id: actor for actor in identities}
+    memberships = await ConversationParticipant.filter(actor_id__in=list(mine)).values(
+        "conversation_id", "actor_id"
+    )
+    taking_part: dict[int, list[Actor]] = {}
+    for membership in memberships:
+        conversation_id = int(membership["conversation_id"])
+        taking_part.setdefault(conversation_id, []).append(mine[int(membership["actor_id"])])
+    ids = list(taking_part)
     if not ids:
         return []
-    others = await _others(ids, actor)
+    everyone = await _everyone(ids)
     conversations = {c.id: c for c in await Conversation.filter(id__in=ids)}
     rows = (
         await ConversationMessage.filter(conversation_id__in=ids)
@@ -293,20 +303,35 @@ async def messages_of(actor: Actor) -> list[dict[str, object]]:
     for row in rows:
         note: Note = row.note
         conversation_id = row.conversation_id  # type: ignore[attr-defined]
-        out.append(
-            {
-                "conversation": str(conversation_id),
-                "about": conversations[conversation_id].about_uri,
-                "with": [a.handle for a in others[conversation_id]],
-                "id": note.uri,
-                "published": note.published,
-                "from": note.author.handle,
-                "sent": note.author_id == actor.id,  # type: ignore[attr-defined]
-                "language": note.language,
-                "content_html": note.content_html,
-                "content_source": note.content_source
-                if note.author_id == actor.id  # type: ignore[attr-defined]
-                else None,
-            }
-        )
+        for actor in sorted(taking_part[conversation_id], key=lambda a: a.id):
+            sent = note.author_id == actor.id  # type: ignore[attr-defined]
+            out.append(
+                {
+                    "conversation": str(conversation_id),
+                    "as": actor.handle,
+                    "as_shop": actor.kind is ActorKind.ORGANIZATION,
+                    "about": conversations[conversation_id].about_uri,
+                    "with": [a.handle for a in everyone[conversation_id] if a.id != actor.id],
+                    "id": note.uri,
+                    "published": note.published,
+                    "from": note.author.handle,
+                    "sent": sent,
+                    "language": note.language,
+                    "content_html": note.content_html,
+                    "content_source": note.content_source if sent else None,
+                }
+            )
     return out
+
+
+async def _everyone(conversation_ids: Sequence[int]) -> dict[int, list[Actor]]:
+    """Every participant of each conversation, in the order they joined."""
+    rows = (
+        await ConversationParticipant.filter(conversation_id__in=list(conversation_ids))
+        .prefetch_related("actor")
+        .order_by("id")
+    )
+    found: dict[int, list[Actor]] = {cid: [] for cid in conversation_ids}
+    for row in rows:
+        found[row.conversation_id].append(row.actor)  # type: ignore[attr-defined]
+    return found

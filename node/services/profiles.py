@@ -23,7 +23,7 @@ from node.ports import Publisher
 from node.services import text
 from node.services.accounts import person_actor, validate_display_name
 from node.services.images import ImagePurpose, remove_image, store_image
-from node.services.visibility import visible_to
+from node.services.visibility import not_a_message, visible_to
 from node.urls import Urls
 
 MAX_BIO_CHARS = 1000
@@ -118,7 +118,7 @@ async def profile(actor: Actor, viewer: Actor | None) -> Profile:
         badge=await badge_of(actor),
         followers=await Follow.filter(target_id=actor.id, state=FollowState.ACCEPTED).count(),
         following=await Follow.filter(follower_id=actor.id, state=FollowState.ACCEPTED).count(),
-        notes=await Note.filter(visible_to(viewer), author_id=actor.id).count(),
+        notes=await Note.filter(visible_to(viewer), not_a_message(), author_id=actor.id).count(),
         relationship=relationship,
         is_self=viewer is not None and viewer.id == actor.id,
         is_own=_same_owner(actor, viewer),
@@ -149,8 +149,9 @@ async def own_actor_ids(viewer: Actor | None) -> frozenset[int]:
 async def author_notes(
     author: Actor, viewer: Actor | None, *, max_id: int | None = None, limit: int = 20
 ) -> list[Note]:
-    """The notes of ``author`` that ``viewer`` may see, newest first (``author`` loaded)."""
-    query = Note.filter(visible_to(viewer), author_id=author.id)
+    """The notes of ``author`` that ``viewer`` may see, newest first (``author`` loaded);
+    direct messages stay in Messages, not on the profile."""
+    query = Note.filter(visible_to(viewer), not_a_message(), author_id=author.id)
     if max_id is not None:
         query = query.filter(id__lt=max_id)
     limit = max(1, min(limit, 40))

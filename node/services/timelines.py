@@ -17,7 +17,12 @@ from tortoise.queryset import QuerySet
 from node.models.actors import Actor
 from node.models.social import Announce, Block, Follow, FollowState, Note, Visibility
 from node.services.notes import get_visible_note
-from node.services.visibility import OPEN_VISIBILITIES, suspended_actor_ids, visible_to
+from node.services.visibility import (
+    OPEN_VISIBILITIES,
+    not_a_message,
+    suspended_actor_ids,
+    visible_to,
+)
 
 MAX_LIMIT = 40
 DEFAULT_LIMIT = 20
@@ -57,12 +62,13 @@ async def home(
     limit: int = DEFAULT_LIMIT,
 ) -> list[TimelineEntry]:
     """The viewer's own notes, the notes of actors it follows that it may see, and what those
-    actors announced; newest first."""
+    actors announced; newest first. Direct notes are not in it: they are conversations, read
+    in Messages (sent or received, written here or on another server)."""
     limit = clamp_limit(limit)
     followed = Follow.filter(follower_id=viewer.id, state=FollowState.ACCEPTED).values("target_id")
     authors = Q(author_id=viewer.id) | Q(author_id__in=Subquery(followed))
     notes = await _page(
-        Note.filter(authors, visible_to(viewer)).prefetch_related("author"),
+        Note.filter(authors, visible_to(viewer), not_a_message()).prefetch_related("author"),
         max_id,
         min_id,
         limit,

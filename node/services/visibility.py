@@ -58,6 +58,13 @@ def suspended_actor_ids() -> Subquery:
     return Subquery(Actor.filter(suspended_at__isnull=False).values("id"))
 
 
+def not_a_message() -> Q:
+    """A filter on ``Note`` leaving out direct notes. They are private conversations, shown in
+    Messages only: a timeline or a profile listing them beside posts makes them look public
+    (and offers Edit/Delete as on a post), even to the people allowed to read them."""
+    return ~Q(visibility=Visibility.DIRECT)
+
+
 def visible_to(viewer: Actor | None) -> Q:
     """A filter on ``Note`` equivalent to :func:`can_see`, for queries over many notes."""
     open_q = Q(visibility__in=list(OPEN_VISIBILITIES)) & ~Q(author_id__in=suspended_actor_ids())

@@ -33,6 +33,7 @@ from tests.browser.conftest import PHONE
 from tests.browser.test_account_pages import phone_page, serious_violations
 from tests.support.nodes import NodeProcess, make_node
 from web.i18n import BABEL_LOCALES, load_translations
+from web.rendering import date_length
 
 pytestmark = pytest.mark.slow
 
@@ -249,7 +250,9 @@ def test_sign_up_post_follow_message_password_and_export_on_a_phone_in(
     amina.goto("/settings")
     # "Today" where the node is: near midnight UTC, Madrid is already on the next day.
     today = format_date(
-        datetime.now(ZoneInfo(NODE_TIMEZONE)).date(), "long", locale=BABEL_LOCALES[language]
+        datetime.now(ZoneInfo(NODE_TIMEZONE)).date(),
+        date_length(language),
+        locale=BABEL_LOCALES[language],
     )
     assert today in amina.locator("main .details").inner_text()
     check(amina, axe=True)
@@ -268,6 +271,9 @@ def test_sign_up_post_follow_message_password_and_export_on_a_phone_in(
     download_info.value.save_as(saved)
     with zipfile.ZipFile(saved) as archive:
         assert archive.namelist(), "the export has files"
+        # Its README speaks her language (the file names stay as programs expect them).
+        readme = archive.read("README.txt").decode()
+        assert f"posts.json/.csv            {_('the posts you wrote')}" in readme
     amina.screenshot(path=artifacts / f"93-{language}-settings.png", full_page=True)
 
     # The new password works on a fresh phone (once: it does not depend on the language).

@@ -7,7 +7,7 @@ import pytest
 from node.errors import NotFound
 from node.models.actors import Actor
 from node.models.social import Note, Visibility
-from node.services import notes, reactions, timelines
+from node.services import messages, notes, profiles, reactions, timelines
 from node.services.blocks import block
 from node.services.follows import follow_actor, receive_follow_accepted
 from node.services.remote_content import RemoteNote
@@ -153,3 +153,52 @@ async def test_a_thread_shows_visible_ancestors_and_descendants_in_reading_order
     assert (await timelines.thread(b.id, eva)).descendants == []
     with pytest.raises(NotFound):
         await timelines.thread(hidden.id, eva)
+
+
+async def test_direct_messages_stay_out_of_timelines_and_profiles_but_in_messages(
+    urls: Urls,
+) -> None:
+    ana = await local_person(urls, "ana")
+    pep = await local_person(urls, "pep")
+    bob = await remote_actor("bob")
+    publisher = RecordingPublisher()
+    # Everyone follows everyone: only the visibility can keep a message off their homes.
+    await follow_actor(publisher, ana, pep)
+    await follow_actor(publisher, pep, ana)
+    await follow_actor(publisher, ana, bob)
+    await receive_follow_accepted(ana, bob)
+    await write(ana, "pública de ana")
+    await write(pep, "pública de pep")
+    await messages.start_conversation(
+        publisher, ana, to=[pep], content="¿Te queda miel?", language="es"
+    )
+    await write(pep, "Sí, dos tarros @ana", Visibility.DIRECT)
+    received = await notes.store_remote_note(
+        bob,
+        RemoteNote(
+            uri="https://faro.example/n/dm",
+            content_html="<p>Hola ana, soy bob</p>",
+            visibility=Visibility.DIRECT,
+            addressed_local_actor_ids=[ana.id],
+        ),
+    )
+    assert received is not None
+
+    for viewer in (ana, pep):
+        shown = texts(await timelines.home(viewer))
+        assert shown == ["pública de pep", "pública de ana"], viewer.username
+    assert all("bob" not in e.note.content_html for e in await timelines.home(ana))
+    for author in (ana, pep):
+        for viewer in (ana, pep, None):
+            listed = await profiles.author_notes(author, viewer)
+            assert [n.visibility for n in listed] == [Visibility.PUBLIC]
+            assert (await profiles.profile(author, viewer)).notes == 1
+    assert await profiles.author_notes(bob, ana) == []
+
+    # They are all in Messages, for the sender and the receiver.
+    for viewer, expected in ((ana, 2), (pep, 1)):
+        conversations = await messages.list_conversations(viewer)
+        assert len(conversations) == expected
+    bob_line = [c for c in await messages.list_conversations(ana) if c.others == [bob]]
+    assert bob_line[0].last_message is not None
+    assert bob_line[0].last_message.id == received.id

@@ -74,3 +74,23 @@ async def test_home_needs_a_token_and_public_does_not(client: TestClient, urls: 
     public = await client.get("/api/v1/timelines/public")
     assert public.status == 200
     assert [e["note"]["content"] for e in await public.json()] == ["<p>pública</p>"]
+
+
+async def test_direct_messages_are_in_conversations_not_in_the_home_timeline(
+    client: TestClient, urls: Urls
+) -> None:
+    _, ana = await api_user(urls, "ana")
+    _, pep = await api_user(urls, "pep")
+    await client.post("/api/v1/follows", json={"target": "pep"}, headers=ana)
+    await client.post("/api/v1/follows", json={"target": "ana"}, headers=pep)
+    await post(client, ana, "pública de ana")
+    await post(client, pep, "¿Sigue a la venta la bici? @ana", visibility="direct")
+    await post(client, ana, "Sí, sigue. @pep", visibility="direct")
+
+    for auth in (ana, pep):
+        home = await client.get("/api/v1/timelines/home", headers=auth)
+        assert [e["note"]["content"] for e in await home.json()] == ["<p>pública de ana</p>"]
+        listed = await (await client.get("/api/v1/conversations", headers=auth)).json()
+        assert len(listed["conversations"]) == 1
+    assert [e["note"]["content"] for e in await (await client.get(
+        "/api/v1/timelines/public")).json()] == ["<p>pública de ana</p>"]  # fmt: skip

@@ -37,6 +37,9 @@ LANGUAGE_NAMES = {
 # The Babel locale of each language for dates, numbers and money: the European variants, as the
 # network is in Spain and Portugal (pt means Portugal's Portuguese here, en British English).
 BABEL_LOCALES = {"es": "es_ES", "pt": "pt_PT", "en": "en_GB", "fr": "fr_FR", "ar": "ar"}
+# What separates the items of a list written inline ("bread, honey, oil"): Arabic uses its own
+# comma. (CLDR's Arabic list patterns join with "و" only, not the comma people expect.)
+LIST_SEPARATORS = {"ar": "، "}
 # OpenGraph locales (language_TERRITORY) of the languages, for link previews.
 OG_LOCALES = {"es": "es_ES", "pt": "pt_PT", "en": "en_GB", "fr": "fr_FR", "ar": "ar_AR"}
 
@@ -107,6 +110,10 @@ class Translator:
     def locale(self) -> str:
         """The Babel locale for formatting dates, numbers and money."""
         return BABEL_LOCALES.get(self.language, self.language)
+
+    @property
+    def list_separator(self) -> str:
+        return LIST_SEPARATORS.get(self.language, ", ")
 
     @property
     def direction(self) -> str:

@@ -73,6 +73,21 @@ async def _local_part(urls: Urls, listing: Listing, seller_name: str) -> dict[st
     }  # fmt: skip
 
 
+def origin_host(url: str) -> str | None:
+    """``https://lapalma.test:8443/mercado/1`` → ``lapalma.test:8443``: a node on a port (a
+    demo network, a test) is only reached with it; the scheme's default port is left out."""
+    parts = urlsplit(url)
+    if not parts.hostname:
+        return None
+    try:
+        port = parts.port
+    except ValueError:  # a port that is not a number: show the host alone
+        port = None
+    if port is None or port == {"https": 443, "http": 80}.get(parts.scheme):
+        return parts.hostname
+    return f"{parts.hostname}:{port}"
+
+
 def _remote_part(listing: Listing) -> dict[str, Any]:
     """A listing of another server: its photos, the local profile of its seller, its origin."""
     shown = _remote_photos(listing)
@@ -85,7 +100,7 @@ def _remote_part(listing: Listing) -> dict[str, Any]:
         "shop_verified": False,
         "seller_link": f"/@{listing.seller.handle}",
         "origin": origin,
-        "origin_host": urlsplit(origin).hostname or listing.seller.domain,
+        "origin_host": origin_host(origin) or listing.seller.domain,
         # The original is the canonical page (base.html's og:url, listing.html's rel=canonical).
         "page_url": origin,
     }

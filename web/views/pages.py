@@ -15,8 +15,10 @@ from web.sessions import current_account, remember_language, safe_next
 from web.views import timelines
 from web.views.forms import read_form, see_other
 
+# What the node offers today, no more: a page promising what is not there misleads people.
 DESCRIPTION = N_(
-    "Shops, mentors, advice, events, courses and jobs for the entrepreneurs of %(city)s."
+    "Shops and listings, posts and messages for the people who run small businesses in "
+    "%(city)s and in the other cities of the Ruta network."
 )
 
 

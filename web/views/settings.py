@@ -11,7 +11,7 @@ from node.services import account_lifecycle, password_changes
 from node.services.account_deletion import DeletionPorts, delete_account
 from node.services.export import export_account
 from node.services.sessions import InvalidCredentials
-from web.rendering import render, translator_for_request
+from web.rendering import render, render_text, translator_for_request
 from web.sessions import end_session, remember_language, require_account, start_session
 from web.views.forms import PASSWORD_WRONG, field_errors, read_form, see_other
 
@@ -92,7 +92,15 @@ async def delete(request: web.Request) -> web.Response:
 
 async def export(request: web.Request) -> web.Response:
     account = await require_account(request)
-    archive = await export_account(account, media_dir=request.app[SETTINGS].media_dir)
+    settings = request.app[SETTINGS]
+    # The README is the one file a person reads first: in their language, not the node's.
+    readme = render_text(
+        request.app,
+        "settings/export_readme.txt",
+        await translator_for_request(request),
+        {"city_name": settings.city_name, "base_url": settings.base_url},
+    )
+    archive = await export_account(account, readme=readme, media_dir=settings.media_dir)
     name = f"ruta-{account.username}-{clock.now():%Y-%m-%d}.zip"
     return web.Response(
         body=archive,

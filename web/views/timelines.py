@@ -21,6 +21,7 @@ from node.models.actors import Actor
 from node.models.social import Note, Visibility
 from node.services import notes, profiles, reactions, text, timelines
 from node.services.accounts import person_actor
+from node.services.conversations import conversation_of
 from node.services.note_media import MAX_NOTE_MEDIA
 from node.services.text import MAX_NOTE_CHARS, MAX_SUMMARY_CHARS
 from web.i18n import LANGUAGE_NAMES, N_, Translator
@@ -207,6 +208,11 @@ async def compose(request: web.Request) -> web.Response:
             status=refused_status(exc),
         )
     note.author = viewer
+    if note.visibility is Visibility.DIRECT:
+        # A direct post is a message: it is read in its conversation, not on the timeline.
+        conversation = await conversation_of(note.id)
+        if conversation is not None:
+            return see_other(f"/messages/{conversation.id}#latest")
     if note.in_reply_to_id is not None:  # type: ignore[attr-defined]
         parent = await Note.get(id=note.in_reply_to_id).prefetch_related("author")  # type: ignore[attr-defined]
         return see_other(f"{note_path(parent)}#note-{note.id}")

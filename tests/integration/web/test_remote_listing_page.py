@@ -184,3 +184,28 @@ async def test_a_listing_of_this_node_is_contacted_about_its_id_from_both_pages(
     conversation = await Conversation.get()
     assert conversation.about_uri == listing.uri
     assert await ConversationMessage.filter(conversation_id=conversation.id).count() == 2
+
+
+@pytest.mark.parametrize(
+    ("origin", "shown"),
+    [
+        ("https://lapalma.test:8443/mercado/7", "lapalma.test:8443"),
+        ("https://lapalma.test:443/mercado/7", "lapalma.test"),
+        ("https://LaPalma.test/mercado/7", "lapalma.test"),
+    ],
+)
+async def test_the_origin_of_a_listing_keeps_its_port(
+    browser: Client, urls: Urls, origin: str, shown: str
+) -> None:
+    seller = await remote_actor("rocio", "lapalma.test:8443")
+    listing = await remote.store_remote_listing(
+        seller,
+        remote.RemoteListing(
+            uri="https://lapalma.test:8443/listings/7", url=origin, title="Queso de cabra",
+            price_cents=900, currency="EUR", category="food", published=clock.now(),
+        ),
+    )  # fmt: skip
+    assert listing is not None
+    page = await browser.get(f"/mercado/{listing.id}", headers={"Accept-Language": "pt"})
+    text = text_of(await page.text())
+    assert f"Publicado em {shown} ·" in text

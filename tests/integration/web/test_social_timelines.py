@@ -217,3 +217,24 @@ async def test_timelines_page_with_an_older_posts_link(
     # A nonsense cursor is the first page, not an error.
     assert (await browser.get("/local?max_id=abc")).status == 200
     assert csrf_in(first)
+
+
+async def test_a_direct_post_from_the_composer_opens_its_conversation_not_the_timeline(
+    browser: TestClient,  # type: ignore[type-arg]
+    urls: Urls,
+) -> None:
+    await active_account(urls, "ana")
+    await active_account(urls, "bob")
+    await sign_in(browser)
+    data = {"content": "Solo para ti @bob", "language": "es", "visibility": "direct"}
+    response = await submit(browser, "/", data, action="/compose")
+    assert response.status == 303, await response.text()
+    assert re.fullmatch(r"/messages/\d+#latest", response.headers["Location"])
+    home = text_of(await (await browser.get("/")).text())
+    assert "Solo para ti" not in home
+    conversation = await browser.get(response.headers["Location"].split("#")[0])  # as ana
+    assert "Solo para ti" in text_of(await conversation.text())
+    await switch_to(browser, "bob")
+    assert "Solo para ti" not in text_of(await (await browser.get("/")).text())
+    conversation_path = response.headers["Location"].split("#")[0]
+    assert f'href="{conversation_path}"' in await (await browser.get("/messages")).text()
