@@ -196,6 +196,17 @@ class User:
                 return note
         return None
 
+    def seen_in_messages(self, uri: str) -> dict[str, Any] | None:
+        """The direct note ``uri`` as this user's conversations show it, or None (direct notes
+        live in Messages, never in the home timeline)."""
+        for conversation in self.call("GET", "/api/v1/conversations")["conversations"]:
+            detail = self.call("GET", f"/api/v1/conversations/{conversation['id']}")
+            for message in detail["messages"]:
+                if message["uri"] == uri:
+                    found: dict[str, Any] = message
+                    return found
+        return None
+
     def following_state(self, other: User) -> str | None:
         for row in self.call("GET", "/api/v1/follows?limit=40"):
             if row["target"]["uri"] == other.uri:
@@ -254,11 +265,12 @@ def befriend(follower: User, target: User) -> None:
     assert target.has_follower(follower)
 
 
-def remote_id(viewer: User, note_uri: str) -> str:
-    """The id ``viewer``'s node gave a note from elsewhere, once it arrived in the home timeline."""
+def remote_id(viewer: User, note_uri: str, *, direct: bool = False) -> str:
+    """The id ``viewer``'s node gave a note from elsewhere, once it arrived in the home timeline
+    (``direct``: in the viewer's conversations, where direct notes are shown instead)."""
     note = wait_until(
         f"{note_uri} reaching {viewer.handle}",
-        lambda: viewer.seen(note_uri),
+        lambda: viewer.seen_in_messages(note_uri) if direct else viewer.seen(note_uri),
         nodes=(viewer.node,),
     )
     return str(note["id"])

@@ -46,9 +46,11 @@ def test_public_followers_only_and_direct_posts_arrive_with_their_visibility(
     assert any(t["type"] == "Mention" and t["href"] == reader.uri for t in direct["tags"])
 
     seen = {
-        name: reader.note(remote_id(reader, note["uri"]))
+        name: reader.note(remote_id(reader, note["uri"], direct=name == "direct"))
         for name, note in [("public", public), ("followers", followers), ("direct", direct)]
     }
+    # The direct post is a message: in the reader's conversations, not their home timeline.
+    assert reader.seen(direct["uri"]) is None
     for name, note in seen.items():
         assert note["visibility"] == name
         assert note["author"]["uri"] == author.uri and not note["author"]["local"]
