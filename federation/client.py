@@ -17,7 +17,7 @@ from federation.keyring import KEYRING, Keyring
 from federation.remote.actors import REMOTE_KEYS, RemoteKeys
 from federation.remote.resolver import Resolver
 from node.appkeys import RESOLVER, SETTINGS, URLS
-from node.services.domain_blocks import is_blocked
+from node.services.moderation.domain_blocks import is_blocked
 
 
 def setup(app: web.Application) -> None:

@@ -83,7 +83,7 @@ class Settings:
     # The From address; empty means "<city name> <noreply@<host>>".
     mail_from: str = ""
     # The other nodes of the network (``host[:port]``): this node follows each one's market
-    # group (``node.services.peering``). The same list may be given to every node.
+    # group (``node.services.network.peering``). The same list may be given to every node.
     network_peers: frozenset[str] = field(default_factory=frozenset)
     # Names of the fields set explicitly (environment or file), as opposed to defaults.
     explicit: frozenset[str] = field(default_factory=frozenset)

@@ -14,10 +14,11 @@ from node.config import Settings
 from node.jobs.registry import Registry
 from node.jobs.worker import Worker
 from node.middleware import error_middleware, security_headers_middleware
-from node.services import media_uploads, peering
-from node.services.actors import ensure_instance_actor
 from node.services.mail import MailComposer
 from node.services.market.mercado import ensure_market_group
+from node.services.network import peering
+from node.services.social import media_uploads
+from node.services.social.actors import ensure_instance_actor
 from node.urls import Urls
 
 log = logging.getLogger(__name__)

@@ -19,7 +19,7 @@ from aiohttp.test_utils import TestClient
 from node import db
 from node.config import Settings, load_settings
 from node.main import create_app
-from node.services.actors import ensure_instance_actor
+from node.services.social.actors import ensure_instance_actor
 from node.urls import Urls
 from tests.support.databases import (
     BACKENDS,

@@ -25,7 +25,7 @@ from node import clock
 from node.appkeys import SETTINGS
 from node.config import LANGUAGES, Settings
 from node.models.accounts import Account
-from node.services import account_approvals
+from node.services.accounts import account_approvals
 from web import csrf, i18n
 from web.i18n import N_, Translator
 from web.sessions import LANGUAGE_COOKIE, current_account

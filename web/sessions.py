@@ -1,4 +1,4 @@
-"""Browser sessions: the cookie side of ``node.services.sessions``.
+"""Browser sessions: the cookie side of ``node.services.accounts.sessions``.
 
 The ``ruta_session`` cookie holds the session token: ``HttpOnly`` (no script reads it),
 ``SameSite=Lax`` (not sent with cross-site form posts) and ``Secure`` when the node is on https.
@@ -14,7 +14,7 @@ from aiohttp import web
 from node.appkeys import SETTINGS
 from node.models.accounts import Account
 from node.models.web import WebSession
-from node.services import sessions
+from node.services.accounts import sessions
 
 SESSION_COOKIE = "ruta_session"
 LANGUAGE_COOKIE = "ruta_lang"

@@ -29,7 +29,7 @@ from federation.vocab import AS_CONTEXT, PUBLIC, Json, compact
 from node import clock
 from node.models.actors import Actor
 from node.models.social import Note, Visibility
-from node.services.remote_content import RemoteNote
+from node.services.social.remote_content import RemoteNote
 from node.urls import Urls
 
 # Extension terms our notes and activities use, in one inline map (FEDERATION.md §5.0 rule 2).

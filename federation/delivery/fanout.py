@@ -19,7 +19,7 @@ from federation.vocab import host_of
 from node.jobs import queue
 from node.models.actors import Actor
 from node.models.social import Block, Follow, FollowState
-from node.services.domain_blocks import is_blocked
+from node.services.moderation.domain_blocks import is_blocked
 
 DELIVER_QUEUE = "deliver"
 

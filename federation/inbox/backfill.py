@@ -28,7 +28,7 @@ from node.errors import RutaError
 from node.jobs.registry import JobHandler, QueueSpec, RetryLater
 from node.models.actors import Actor
 from node.models.jobs import Job
-from node.services.remote_content import store_remote_note
+from node.services.social.remote_content import store_remote_note
 
 log = logging.getLogger(__name__)
 

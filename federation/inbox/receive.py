@@ -34,7 +34,7 @@ from federation.vocab import host_of
 from node.appkeys import SETTINGS
 from node.middleware import problem
 from node.models.actors import Actor
-from node.services.domain_blocks import is_blocked
+from node.services.moderation.domain_blocks import is_blocked
 
 log = logging.getLogger(__name__)
 

@@ -21,7 +21,7 @@ from federation.fetch import Fetcher, FetchError
 from federation.signatures import KeyLookup, ResolvedKey, resolved_key_from_document
 from node import clock
 from node.models.actors import Actor
-from node.services.domain_blocks import is_blocked
+from node.services.moderation.domain_blocks import is_blocked
 
 log = logging.getLogger(__name__)
 

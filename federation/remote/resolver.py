@@ -16,7 +16,7 @@ from federation.remote.actors import fetch_actor, is_fresh
 from node.config import normalise_host
 from node.errors import NotFound, PermissionDenied, ValidationFailed
 from node.models.actors import Actor
-from node.services.domain_blocks import is_blocked
+from node.services.moderation.domain_blocks import is_blocked
 from node.urls import Urls
 
 # Usernames as Mastodon, Misskey, GoToSocial and Lemmy allow them (dots, dashes, tildes).

@@ -30,7 +30,7 @@ def _read_password(env: Mapping[str, str]) -> str:
 async def cmd_user_create(
     args: argparse.Namespace, settings: Settings, env: Mapping[str, str]
 ) -> int:
-    from node.services import accounts
+    from node.services.accounts import accounts
     from node.urls import Urls
 
     role = accounts.parse_role(args.role)
@@ -61,7 +61,7 @@ async def cmd_user_create(
 async def cmd_user_list(
     args: argparse.Namespace, settings: Settings, env: Mapping[str, str]
 ) -> int:
-    from node.services import accounts
+    from node.services.accounts import accounts
 
     await open_migrated(prepare(settings))
     try:
@@ -87,7 +87,8 @@ def _status(account: Account) -> str:
 async def _acting_staff(username: str | None) -> Account:
     """The staff member the audit log names: ``--by``, else the oldest administrator."""
     from node.models.accounts import Role
-    from node.services import accounts, moderation
+    from node.services.accounts import accounts
+    from node.services.moderation import moderation
 
     if username:
         return moderation.require_moderator(await accounts.get_account(username))
@@ -104,7 +105,7 @@ async def cmd_user_approve(
     args: argparse.Namespace, settings: Settings, env: Mapping[str, str]
 ) -> int:
     from node.main import mail_composer
-    from node.services import account_approvals
+    from node.services.accounts import account_approvals
     from node.urls import Urls
 
     settings = prepare(settings)
@@ -126,7 +127,7 @@ async def cmd_user_reject(
     args: argparse.Namespace, settings: Settings, env: Mapping[str, str]
 ) -> int:
     from node.main import mail_composer
-    from node.services import account_approvals
+    from node.services.accounts import account_approvals
 
     settings = prepare(settings)
     composer = mail_composer(settings)
@@ -145,7 +146,7 @@ async def cmd_user_reject(
 async def cmd_user_set_role(
     args: argparse.Namespace, settings: Settings, env: Mapping[str, str]
 ) -> int:
-    from node.services import accounts
+    from node.services.accounts import accounts
 
     role = accounts.parse_role(args.role)
     await open_migrated(prepare(settings))
@@ -160,7 +161,7 @@ async def cmd_user_set_role(
 async def cmd_token_create(
     args: argparse.Namespace, settings: Settings, env: Mapping[str, str]
 ) -> int:
-    from node.services import accounts, tokens
+    from node.services.accounts import accounts, tokens
 
     await open_migrated(prepare(settings))
     try:
@@ -177,7 +178,7 @@ async def cmd_token_create(
 async def cmd_token_list(
     args: argparse.Namespace, settings: Settings, env: Mapping[str, str]
 ) -> int:
-    from node.services import accounts, tokens
+    from node.services.accounts import accounts, tokens
 
     await open_migrated(prepare(settings))
     try:
@@ -195,7 +196,7 @@ async def cmd_token_list(
 async def cmd_token_revoke(
     args: argparse.Namespace, settings: Settings, env: Mapping[str, str]
 ) -> int:
-    from node.services import tokens
+    from node.services.accounts import tokens
 
     await open_migrated(prepare(settings))
     try:

@@ -37,7 +37,7 @@ def prepare(settings: Settings) -> Settings:
 
 async def open_migrated(settings: Settings) -> None:
     """Open the ORM and bring the schema up to date (an embedded node needs no separate step)."""
-    from node.services.actors import ensure_instance_actor
+    from node.services.social.actors import ensure_instance_actor
     from node.urls import Urls
 
     await db.init(settings)

@@ -15,7 +15,7 @@ EXIT_FAILURE = 1
 
 
 async def cmd_migrate(args: argparse.Namespace, settings: Settings, env: Mapping[str, str]) -> int:
-    from node.services.actors import ensure_instance_actor
+    from node.services.social.actors import ensure_instance_actor
     from node.urls import Urls
 
     settings = prepare(settings)
@@ -29,7 +29,7 @@ async def cmd_migrate(args: argparse.Namespace, settings: Settings, env: Mapping
 async def cmd_check(args: argparse.Namespace, settings: Settings, env: Mapping[str, str]) -> int:
     from node import datadir
     from node.jobs import queue
-    from node.services.actors import instance_actor_present
+    from node.services.social.actors import instance_actor_present
     from node.urls import Urls
 
     failures = 0
@@ -100,7 +100,7 @@ async def cmd_backup(args: argparse.Namespace, settings: Settings, env: Mapping[
 
 async def cmd_restore(args: argparse.Namespace, settings: Settings, env: Mapping[str, str]) -> int:
     from node import backup
-    from node.services.actors import ensure_instance_actor
+    from node.services.social.actors import ensure_instance_actor
     from node.urls import Urls
 
     source = Path(args.path)

@@ -1,5 +1,5 @@
 """``ruta peers``: the network peers of ``RUTA_NETWORK_PEERS`` and the follows of their market
-groups (``node.services.peering``)."""
+groups (``node.services.network.peering``)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from node.config import Settings
 async def cmd_peers_list(
     args: argparse.Namespace, settings: Settings, env: Mapping[str, str]
 ) -> int:
-    from node.services.peering import peer_statuses
+    from node.services.network.peering import peer_statuses
     from node.urls import Urls
 
     await open_migrated(prepare(settings))
@@ -33,7 +33,7 @@ async def cmd_peers_list(
 async def cmd_peers_sync(
     args: argparse.Namespace, settings: Settings, env: Mapping[str, str]
 ) -> int:
-    from node.services.peering import configured_peers, request_sync
+    from node.services.network.peering import configured_peers, request_sync
 
     await open_migrated(prepare(settings))
     try:

@@ -24,7 +24,7 @@ class NotificationKind(StrEnum):
     MENTION = "mention"
     LIKE = "like"
     BOOST = "boost"
-    MESSAGE = "message"  # a direct message (node.services.messages)
+    MESSAGE = "message"  # a direct message (node.services.social.messages)
     ORDER = "order"  # a buyer asks for some of the recipient's listing
     ORDER_ACCEPTED = "order_accepted"
     ORDER_DECLINED = "order_declined"

@@ -24,7 +24,7 @@ from federation.convert.actor import actor_to_ap
 from federation.signatures import load_private_key, sign_request
 from node.config import Settings
 from node.models.actors import Actor, ActorKind
-from node.services.keys import generate_keys_sync
+from node.services.accounts.keys import generate_keys_sync
 from node.urls import Urls
 from tests.support.peers import fedify, herd
 from tests.support.ports import free_port

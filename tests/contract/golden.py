@@ -29,7 +29,7 @@ from node.db import APP
 from node.models import MODEL_MODULES
 from node.models.actors import Actor, ActorKind
 from node.models.social import Note, Visibility
-from node.services.keys import ed25519_multibase
+from node.services.accounts.keys import ed25519_multibase
 from node.urls import Urls
 from tests.contract.golden_market import market_examples
 
@@ -58,7 +58,7 @@ ED25519_MULTIBASE = ed25519_multibase(
 
 
 def local_actor(kind: ActorKind, username: str, **fields: Any) -> Actor:
-    """An unsaved local actor row shaped exactly as node.services.actors creates them."""
+    """An unsaved local actor row shaped exactly as node.services.social.actors creates them."""
     uri = URLS.actor(kind, username)
     defaults: dict[str, Any] = {
         "id": 1,

@@ -20,7 +20,8 @@ from node.models.actors import Actor
 from node.models.peers import OutgoingActivity
 from node.models.social import Note, Visibility
 from node.ports import Publisher
-from node.services import accounts, blocks, follows, notes, reactions
+from node.services.accounts import accounts
+from node.services.social import blocks, follows, notes, reactions
 from node.urls import Urls
 from tests.contract.validation import assert_valid
 

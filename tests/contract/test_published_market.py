@@ -15,7 +15,7 @@ from node.appkeys import MARKET_PUBLISHER, ORDER_PUBLISHER
 from node.models.actors import Actor
 from node.models.market import Listing, ListingPhoto, ListingState
 from node.models.peers import OutgoingActivity
-from node.services import accounts
+from node.services.accounts import accounts
 from node.services.market import listings, orders, shops
 from node.services.market.listing_input import ListingInput
 from node.urls import Urls

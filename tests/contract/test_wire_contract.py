@@ -16,9 +16,9 @@ import schemas
 from federation import vocab
 from node import clock
 from node.models.actors import ActorKind
-from node.services import accounts
-from node.services.actors import create_local_actor
+from node.services.accounts import accounts
 from node.services.market.mercado import ensure_market_group
+from node.services.social.actors import create_local_actor
 from node.urls import Urls
 from tests.contract import golden, jsonld
 from tests.contract.validation import assert_valid, errors

@@ -15,7 +15,7 @@ from node.models.accounts import Account, Role
 from node.models.actors import Actor
 from node.models.jobs import Job
 from node.models.moderation import ModerationAction
-from node.services import accounts
+from node.services.accounts import accounts
 from node.urls import Urls
 from tests.support.fakes import api_user, with_ports
 

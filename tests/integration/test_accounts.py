@@ -9,7 +9,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from node.errors import Conflict, NotFound, ValidationFailed
 from node.models.accounts import Account, Role
 from node.models.actors import Actor, ActorKey, ActorKind
-from node.services import accounts, passwords
+from node.services.accounts import accounts, passwords
 from node.urls import Urls
 
 pytestmark = pytest.mark.usefixtures("orm")

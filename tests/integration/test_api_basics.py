@@ -12,7 +12,7 @@ from node import clock
 from node.config import Settings
 from node.main import create_app
 from node.models.accounts import Account, ApiToken, Role
-from node.services import accounts, tokens
+from node.services.accounts import accounts, tokens
 from node.urls import Urls
 
 

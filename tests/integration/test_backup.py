@@ -13,8 +13,8 @@ from node.config import Settings, load_settings
 from node.models.accounts import Account, Role
 from node.models.actors import Actor, ActorKey
 from node.models.social import Follow, FollowState, Note, Visibility
-from node.services import accounts
-from node.services.actors import ensure_instance_actor
+from node.services.accounts import accounts
+from node.services.social.actors import ensure_instance_actor
 from node.urls import Urls
 from tests.support.databases import create_pg_database, drop_pg_database
 

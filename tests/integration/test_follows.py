@@ -7,7 +7,7 @@ import pytest
 from node.errors import NotFound, PermissionDenied, ValidationFailed
 from node.models.actors import Actor
 from node.models.social import Block, Follow, FollowState
-from node.services import blocks, follows
+from node.services.social import blocks, follows
 from node.urls import Urls
 from tests.support.fakes import FakeResolver, RecordingPublisher, local_person, remote_actor
 

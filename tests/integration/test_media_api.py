@@ -24,8 +24,8 @@ from node.models.jobs import Job
 from node.models.media import NoteMedia
 from node.models.peers import OutgoingActivity
 from node.models.social import Note, Visibility
-from node.services import media_uploads, notes
-from node.services.note_media import MediaUpload
+from node.services.social import media_uploads, notes
+from node.services.social.note_media import MediaUpload
 from node.urls import Urls
 from tests.support.fakes import RecordingPublisher, api_user, with_ports
 

@@ -9,8 +9,8 @@ import pytest
 from node.errors import NotFound, PermissionDenied, ValidationFailed
 from node.models.actors import Actor
 from node.models.social import Follow, FollowState, Note, NoteAddressee, Tombstone, Visibility
-from node.services import notes
-from node.services.follows import follow_actor
+from node.services.social import notes
+from node.services.social.follows import follow_actor
 from node.urls import Urls
 from tests.support.fakes import FakeResolver, RecordingPublisher, local_person, remote_actor
 
@@ -94,7 +94,7 @@ async def test_a_pending_follower_does_not_see_followers_only_notes(urls: Urls) 
 
 
 async def test_someone_the_author_blocks_does_not_see_even_public_notes(people: People) -> None:
-    from node.services.blocks import block
+    from node.services.social.blocks import block
 
     note = await write(people.author)
     await block(RecordingPublisher(), people.author, people.stranger)
@@ -273,7 +273,7 @@ async def test_unknown_or_malformed_ids_are_not_found(people: People) -> None:
 async def test_mentioning_someone_the_author_blocks_does_not_address_them(
     people: People,
 ) -> None:
-    from node.services.blocks import block
+    from node.services.social.blocks import block
 
     await block(RecordingPublisher(), people.stranger, people.author)
     note = await write(people.author, "hola @str y @adr", Visibility.DIRECT)

@@ -7,8 +7,8 @@ import pytest
 from node.errors import NotFound, PermissionDenied
 from node.models.actors import Actor
 from node.models.social import Announce, Like, Note, Visibility
-from node.services import notes, reactions
-from node.services.remote_content import RemoteNote
+from node.services.social import notes, reactions
+from node.services.social.remote_content import RemoteNote
 from node.urls import Urls
 from tests.support.fakes import RecordingPublisher, local_person, remote_actor
 

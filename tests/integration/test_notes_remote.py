@@ -18,9 +18,9 @@ from node.models.social import (
     Tombstone,
     Visibility,
 )
-from node.services import notes, reactions
-from node.services.follows import follow_actor, receive_follow
-from node.services.remote_content import RemoteNote, forget_actor
+from node.services.social import notes, reactions
+from node.services.social.follows import follow_actor, receive_follow
+from node.services.social.remote_content import RemoteNote, forget_actor
 from node.urls import Urls
 from tests.support.fakes import RecordingPublisher, local_person, remote_actor
 
@@ -181,7 +181,7 @@ async def test_a_remote_followers_only_note_is_seen_by_its_local_followers(
     ana = await local_person(urls, "ana")
     pep = await local_person(urls, "pep")
     follow = await follow_actor(RecordingPublisher(), ana, bob)
-    from node.services.follows import receive_follow_accepted
+    from node.services.social.follows import receive_follow_accepted
 
     await receive_follow_accepted(ana, bob)
     note = await notes.store_remote_note(bob, received(visibility=Visibility.FOLLOWERS))

@@ -7,10 +7,10 @@ import pytest
 from node.errors import NotFound
 from node.models.actors import Actor
 from node.models.social import Note, Visibility
-from node.services import messages, notes, profiles, reactions, timelines
-from node.services.blocks import block
-from node.services.follows import follow_actor, receive_follow_accepted
-from node.services.remote_content import RemoteNote
+from node.services.social import messages, notes, profiles, reactions, timelines
+from node.services.social.blocks import block
+from node.services.social.follows import follow_actor, receive_follow_accepted
+from node.services.social.remote_content import RemoteNote
 from node.urls import Urls
 from tests.support.fakes import RecordingPublisher, local_person, remote_actor
 

@@ -22,8 +22,8 @@ from federation.remote.resolver import Resolver
 from node import db
 from node.config import Settings
 from node.models.actors import Actor
-from node.services.actors import ensure_instance_actor
-from node.services.domain_blocks import is_blocked
+from node.services.moderation.domain_blocks import is_blocked
+from node.services.social.actors import ensure_instance_actor
 from node.urls import Urls
 from tests.support.peers import fedify, herd, kit_available, pasture
 from tests.support.ports import free_port

@@ -141,7 +141,7 @@ async def remote_actor(
 
 async def local_person(urls: Any, username: str, *, manually_approves: bool = False) -> Actor:
     """A local account's ``Person`` actor (with keys), as ``ruta user create`` makes it."""
-    from node.services.accounts import create_account, person_actor
+    from node.services.accounts.accounts import create_account, person_actor
 
     account = await create_account(
         urls, username=username, email=f"{username}@example.org", password="a long password"
@@ -171,7 +171,7 @@ def with_ports(app: Any) -> Any:
 async def api_user(urls: Any, username: str, **kw: Any) -> tuple[Actor, dict[str, str]]:
     """A local account's actor and the ``Authorization`` header of a token for it."""
     from node.models.accounts import Account
-    from node.services.tokens import create_token
+    from node.services.accounts.tokens import create_token
 
     actor = await local_person(urls, username, **kw)
     account = await Account.get(username=username)

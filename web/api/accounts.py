@@ -6,7 +6,7 @@ from aiohttp import web
 from pydantic import BaseModel, Field
 
 from node.models.actors import Actor
-from node.services.follows import get_actor
+from node.services.social.follows import get_actor
 from web.api.routing import Operation, read_query, respond
 from web.api.viewer import current_actor, resolver
 

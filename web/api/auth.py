@@ -6,7 +6,7 @@ from aiohttp import web
 
 from node.errors import NotAuthenticated
 from node.models.accounts import Account
-from node.services.tokens import account_for_token
+from node.services.accounts.tokens import account_for_token
 
 _ACCOUNT = web.RequestKey("api_account", Account)
 

@@ -8,8 +8,8 @@ from aiohttp import web
 from pydantic import BaseModel, Field, RootModel
 
 from node.models.social import Block
-from node.services import blocks
-from node.services.follows import get_actor
+from node.services.social import blocks
+from node.services.social.follows import get_actor
 from web.api.accounts import ActorOut, actor_out
 from web.api.follows import FollowIn
 from web.api.routing import Operation, read_json, read_query, respond

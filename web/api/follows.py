@@ -9,7 +9,7 @@ from aiohttp import web
 from pydantic import BaseModel, Field, RootModel
 
 from node.models.social import Follow, FollowState
-from node.services import follows
+from node.services.social import follows
 from web.api.accounts import ActorOut, actor_out
 from web.api.routing import Operation, read_json, read_query, respond
 from web.api.timelines import PageQuery, paged

@@ -15,7 +15,7 @@ from pydantic import BaseModel, Field
 from node.appkeys import SETTINGS, URLS
 from node.models.market import ListingPhoto
 from node.services.market import photos
-from node.services.notes import parse_id
+from node.services.social.notes import parse_id
 from node.urls import Urls
 from web.api.auth import require_account
 from web.api.routing import Operation, respond

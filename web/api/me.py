@@ -8,7 +8,7 @@ from aiohttp import web
 from pydantic import BaseModel, Field
 
 from node.appkeys import URLS
-from node.services.accounts import person_actor
+from node.services.accounts.accounts import person_actor
 from web.api.auth import require_account
 from web.api.routing import Operation, respond
 

@@ -16,8 +16,8 @@ from pydantic import BaseModel, Field
 
 from node.appkeys import SETTINGS, URLS
 from node.models.media import NoteMedia
-from node.services import media_uploads
-from node.services.notes import parse_id
+from node.services.social import media_uploads
+from node.services.social.notes import parse_id
 from web.api.routing import Operation, read_json, respond
 from web.api.uploads import read_picture
 from web.api.viewer import current_actor, publisher, resolver

@@ -12,7 +12,7 @@ from aiohttp import web
 from pydantic import BaseModel, Field
 
 from node.appkeys import URLS
-from node.services import messages
+from node.services.social import messages
 from web.api.accounts import ActorOut, actor_out
 from web.api.notes import NoteOut, note_out, notes_out
 from web.api.routing import Operation, read_json, respond

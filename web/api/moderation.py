@@ -3,8 +3,9 @@ approval, suspensions, blocked servers and the audit log. Shapes follow Mastodon
 where it has one.
 
 Every operation is for staff only: any other token gets 403 (a problem+json body). The handlers
-call the same services as the staff pages (``node.services.moderation``, ``suspensions`` and
-``account_approvals``), so each action lands in the same audit log.
+call the same services as the staff pages (``node.services.moderation``: ``moderation`` and
+``suspensions``; ``node.services.accounts.account_approvals``), so each action lands in the same
+audit log.
 """
 
 from __future__ import annotations
@@ -20,7 +21,8 @@ from node.errors import ValidationFailed
 from node.models.accounts import Account
 from node.models.actors import Actor
 from node.models.moderation import DomainBlock, ModerationAction, Report
-from node.services import account_approvals, moderation, suspensions
+from node.services.accounts import account_approvals
+from node.services.moderation import moderation, suspensions
 from web.api.accounts import ActorOut, actor_out
 from web.api.auth import require_account
 from web.api.routing import Operation, read_json, read_query, respond

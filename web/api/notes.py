@@ -15,7 +15,7 @@ from pydantic import BaseModel, Field
 from node.appkeys import SETTINGS, URLS
 from node.models.actors import Actor
 from node.models.social import Note, Visibility
-from node.services import media_uploads, notes, reactions, timelines
+from node.services.social import media_uploads, notes, reactions, timelines
 from web.api.accounts import ActorOut, actor_out
 from web.api.routing import Operation, read_json, respond
 from web.api.viewer import current_actor, optional_actor, publisher, resolver

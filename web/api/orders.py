@@ -16,9 +16,9 @@ from pydantic import BaseModel, Field, RootModel
 
 from node.appkeys import SETTINGS, URLS
 from node.models.orders import Order
-from node.services import messages
-from node.services.accounts import person_actor
+from node.services.accounts.accounts import person_actor
 from node.services.market import contact, order_prices, orders
+from node.services.social import messages
 from web.api.accounts import ActorOut, actor_out
 from web.api.auth import require_account
 from web.api.listings import ListingList, ListingOut, listing_out

@@ -12,7 +12,7 @@ from node.appkeys import URLS
 from node.models.market import Shop
 from node.services.market import shops
 from node.services.market.shops import ShopDetails
-from node.services.notes import parse_id
+from node.services.social.notes import parse_id
 from web.api.accounts import ActorOut, actor_out
 from web.api.auth import require_account
 from web.api.routing import Operation, read_json, read_query, respond

@@ -5,7 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from node.models.actors import Actor
-from node.services.accounts import person_actor
+from node.services.accounts.accounts import person_actor
 from web.api.auth import require_account
 
 # The ports, re-exported so API handlers find everything about "who acts, with what" here.

@@ -9,9 +9,9 @@ from aiohttp import web
 from node.appkeys import SETTINGS, URLS
 from node.errors import Conflict, RateLimited, ValidationFailed
 from node.models.web import TokenPurpose
-from node.services import account_lifecycle, account_tokens, password_changes, sessions
-from node.services.account_tokens import LinkInvalid
-from node.services.sessions import AccountInactive, InvalidCredentials
+from node.services.accounts import account_lifecycle, account_tokens, password_changes, sessions
+from node.services.accounts.account_tokens import LinkInvalid
+from node.services.accounts.sessions import AccountInactive, InvalidCredentials
 from web.mail_composer import COMPOSER
 from web.rendering import render, translator_for_request
 from web.sessions import (

@@ -11,13 +11,13 @@ import math
 from aiohttp import web
 
 from node.errors import RateLimited, ValidationFailed
-from node.services.account_lifecycle import (
+from node.services.accounts.account_lifecycle import (
     LANGUAGE_UNKNOWN,
     REASON_MISSING,
     REASON_TOO_LONG,
     USERNAME_TAKEN,
 )
-from node.services.password_changes import CURRENT_PASSWORD_WRONG
+from node.services.accounts.password_changes import CURRENT_PASSWORD_WRONG
 from web.i18n import N_, Translator
 
 # Field names longer than this, or forms with more fields, are not ours.

@@ -12,7 +12,7 @@ from node.errors import Conflict, ValidationFailed
 from node.models.accounts import Account
 from node.models.market import Shop
 from node.services import text
-from node.services.accounts import person_actor
+from node.services.accounts.accounts import person_actor
 from node.services.market import listings, shops
 from node.services.market.taxonomy import BY_SLUG
 from web import i18n

@@ -12,9 +12,9 @@ from node.errors import ValidationFailed
 from node.models.accounts import Account
 from node.models.actors import Actor
 from node.ports import ActorResolver, Publisher
-from node.services import messages
-from node.services.accounts import person_actor
+from node.services.accounts.accounts import person_actor
 from node.services.market import listings
+from node.services.social import messages
 from node.services.text import MAX_NOTE_CHARS
 from web.i18n import N_, Translator
 from web.rendering import NavItem, register_nav_item, render, translator_for_request

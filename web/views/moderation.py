@@ -12,8 +12,9 @@ from aiohttp import web
 from node.appkeys import PUBLISHER, SETTINGS, URLS
 from node.errors import ValidationFailed
 from node.models.accounts import Account
-from node.services import account_approvals, moderation, suspensions
-from node.services.accounts import person_actor
+from node.services.accounts import account_approvals
+from node.services.accounts.accounts import person_actor
+from node.services.moderation import moderation, suspensions
 from web.i18n import N_, Translator
 from web.mail_composer import COMPOSER
 from web.ports import resolver

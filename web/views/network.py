@@ -1,4 +1,4 @@
-"""The staff page of the network peers (``RUTA_NETWORK_PEERS``, ``node.services.peering``).
+"""The staff page of the network peers (``RUTA_NETWORK_PEERS``, ``node.services.network.peering``).
 
 The list of peers comes from the node's configuration, so the page only shows it: each peer's
 state, the date of the last attempt and how many listings came from it. "Retry now" asks the
@@ -10,8 +10,9 @@ from __future__ import annotations
 from aiohttp import web
 
 from node.appkeys import SETTINGS, URLS
-from node.services import moderation, peering
 from node.services.market.network import listings_from
+from node.services.moderation import moderation
+from node.services.network import peering
 from web.rendering import render
 from web.sessions import require_account
 from web.views.forms import see_other

@@ -7,8 +7,9 @@ from aiohttp import web
 
 from node.models.accounts import Account
 from node.models.social import FollowState
-from node.services import follows, notifications
+from node.services import notifications
 from node.services.market import orders
+from node.services.social import follows
 from web.i18n import N_
 from web.rendering import NavItem, register_nav_item, render, translator_for_request
 from web.views.forms import read_form, see_other

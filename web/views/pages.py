@@ -8,7 +8,7 @@ from aiohttp import web
 
 from node.appkeys import SETTINGS
 from node.config import LANGUAGES
-from node.services import account_lifecycle
+from node.services.accounts import account_lifecycle
 from web.i18n import N_
 from web.rendering import render, static_url, translator_for_request
 from web.sessions import current_account, remember_language, safe_next

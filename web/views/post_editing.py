@@ -22,8 +22,8 @@ from node.config import LANGUAGES
 from node.errors import ValidationFailed
 from node.models.actors import Actor
 from node.models.social import Note
-from node.services import note_media, notes, profiles
-from node.services.note_media import MAX_NOTE_MEDIA
+from node.services.social import note_media, notes, profiles
+from node.services.social.note_media import MAX_NOTE_MEDIA
 from node.services.text import MAX_NOTE_CHARS, MAX_SUMMARY_CHARS
 from web.i18n import LANGUAGE_NAMES
 from web.rendering import render, translator_for_request

@@ -15,7 +15,7 @@ from aiohttp import web
 
 from node.errors import ValidationFailed
 from node.services.market.photos import MAX_UPLOAD_BYTES
-from node.services.note_media import FIELD, MAX_NOTE_MEDIA, TOO_MANY, MediaUpload
+from node.services.social.note_media import FIELD, MAX_NOTE_MEDIA, TOO_MANY, MediaUpload
 from web.i18n import N_, Translator
 
 # Room for every picture at its cap, plus the text fields around them.

@@ -12,8 +12,8 @@ from node.appkeys import SETTINGS, URLS
 from node.errors import NotFound, PermissionDenied, RutaError, ValidationFailed
 from node.models.actors import Actor
 from node.models.social import FollowState
-from node.services import follows, profiles
 from node.services.images import MAX_UPLOAD_BYTES, ImagePurpose
+from node.services.social import follows, profiles
 from web.i18n import N_, Translator
 from web.rendering import render, translator_for_request
 from web.views.forms import read_form, see_other

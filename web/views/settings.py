@@ -7,10 +7,10 @@ from aiohttp import web
 from node import clock
 from node.appkeys import MARKET_PUBLISHER, ORDER_PUBLISHER, PUBLISHER, SETTINGS, URLS
 from node.errors import ValidationFailed
-from node.services import account_lifecycle, password_changes
-from node.services.account_deletion import DeletionPorts, delete_account
-from node.services.export import export_account
-from node.services.sessions import InvalidCredentials
+from node.services.accounts import account_lifecycle, password_changes
+from node.services.accounts.account_deletion import DeletionPorts, delete_account
+from node.services.accounts.export import export_account
+from node.services.accounts.sessions import InvalidCredentials
 from web.rendering import render, render_text, translator_for_request
 from web.sessions import end_session, remember_language, require_account, start_session
 from web.views.forms import PASSWORD_WRONG, field_errors, read_form, see_other

@@ -18,7 +18,8 @@ from node.appkeys import URLS
 from node.errors import NotFound
 from node.models.market import Listing
 from node.models.social import Note
-from node.services import hashtags, tag_timeline, text
+from node.services import hashtags, text
+from node.services.social import tag_timeline
 from web.i18n import N_
 from web.rendering import render, translator_for_request
 from web.views.market_feeds import FeedEntry, atom_document, cards, listing_entries

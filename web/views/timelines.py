@@ -19,10 +19,11 @@ from node.errors import RutaError, ValidationFailed
 from node.models.accounts import Account
 from node.models.actors import Actor
 from node.models.social import Note, Visibility
-from node.services import notes, profiles, reactions, text, timelines
-from node.services.accounts import person_actor
-from node.services.conversations import conversation_of
-from node.services.note_media import MAX_NOTE_MEDIA
+from node.services import text
+from node.services.accounts.accounts import person_actor
+from node.services.social import notes, profiles, reactions, timelines
+from node.services.social.conversations import conversation_of
+from node.services.social.note_media import MAX_NOTE_MEDIA
 from node.services.text import MAX_NOTE_CHARS, MAX_SUMMARY_CHARS
 from web.i18n import LANGUAGE_NAMES, N_, Translator
 from web.rendering import NavItem, register_nav_item, render, translator_for_request

@@ -7,8 +7,8 @@ from aiohttp import web
 
 from node.models.accounts import Account
 from node.models.actors import Actor
-from node.services.accounts import person_actor
-from node.services.notes import parse_id
+from node.services.accounts.accounts import person_actor
+from node.services.social.notes import parse_id
 from web.ports import publisher as publisher
 from web.ports import resolver as resolver
 from web.sessions import current_account, require_account

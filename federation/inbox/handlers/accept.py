@@ -16,7 +16,7 @@ from federation.inbox.process import Inbound
 from node.jobs import queue
 from node.models.actors import Actor, ActorKind
 from node.models.social import Follow
-from node.services.follows import receive_follow_accepted, receive_follow_rejected
+from node.services.social.follows import receive_follow_accepted, receive_follow_rejected
 
 
 async def _our_follower(inbound: Inbound) -> Actor | None:

@@ -25,8 +25,8 @@ from federation.remote.actors import fetch_actor
 from node import clock
 from node.models.actors import Actor
 from node.models.social import Note
-from node.services.reactions import receive_announce
-from node.services.remote_content import store_remote_note
+from node.services.social.reactions import receive_announce
+from node.services.social.remote_content import store_remote_note
 
 
 def _published(value: object) -> datetime:

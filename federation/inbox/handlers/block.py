@@ -5,7 +5,7 @@ from __future__ import annotations
 from federation import vocab
 from federation.inbox.lookups import local_actor
 from federation.inbox.process import Inbound
-from node.services.blocks import receive_block
+from node.services.social.blocks import receive_block
 
 
 async def handle_block(inbound: Inbound) -> None:

@@ -16,7 +16,7 @@ from federation.inbox.lookups import own_object
 from federation.inbox.process import Inbound
 from federation.vocab import Json
 from node.models.actors import Actor
-from node.services.remote_content import RemoteNote, store_remote_note
+from node.services.social.remote_content import RemoteNote, store_remote_note
 
 # The object types stored as notes. Others (Article, Event, Question...) are not shown yet.
 NOTE_TYPES = frozenset({"Note"})

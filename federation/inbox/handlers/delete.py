@@ -6,7 +6,7 @@ from __future__ import annotations
 from federation import vocab
 from federation.inbox.process import Inbound
 from node.services.market.remote import delete_remote_listing, forget_seller
-from node.services.remote_content import delete_remote_note, forget_actor
+from node.services.social.remote_content import delete_remote_note, forget_actor
 
 
 async def handle_delete(inbound: Inbound) -> None:

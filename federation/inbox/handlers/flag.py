@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from federation import vocab
 from federation.inbox.process import Inbound
-from node.services.reports import receive_report
+from node.services.moderation.reports import receive_report
 
 _COMMENT_MAX = 5000
 

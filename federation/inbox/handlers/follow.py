@@ -6,7 +6,7 @@ from __future__ import annotations
 from federation import vocab
 from federation.inbox.lookups import local_actor
 from federation.inbox.process import Inbound
-from node.services.follows import receive_follow
+from node.services.social.follows import receive_follow
 
 
 async def handle_follow(inbound: Inbound) -> None:

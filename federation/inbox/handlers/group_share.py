@@ -13,7 +13,7 @@ signature of its own, so it is believed only as far as its origin vouches for it
   when the origin answers 404/410 (or serves a ``Tombstone``).
 
 A listing that is new here is stored only when one of our actors follows the announcer or the
-seller (a node follows its peers' groups, ``node.services.peering``): anybody can send an
+seller (a node follows its peers' groups, ``node.services.network.peering``): anybody can send an
 ``Announce``, and our catalogue is not theirs to fill. Updates and deletions of listings we hold
 repeat what the origin says and are applied whoever relays them.
 
@@ -39,7 +39,7 @@ from node.models.actors import Actor
 from node.models.market import Listing
 from node.models.social import Follow
 from node.services.market.remote import delete_remote_listing
-from node.services.remote_content import delete_remote_note, store_remote_note
+from node.services.social.remote_content import delete_remote_note, store_remote_note
 
 log = logging.getLogger(__name__)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from federation import vocab
 from federation.inbox.process import Inbound
-from node.services.reactions import receive_like
+from node.services.social.reactions import receive_like
 
 
 async def handle_like(inbound: Inbound) -> None:

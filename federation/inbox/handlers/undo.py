@@ -18,9 +18,9 @@ from federation.inbox.process import Inbound
 from node.models.actors import Actor
 from node.models.orders import Order
 from node.models.social import Announce, Block, Follow, Like
-from node.services.blocks import receive_undo_block
-from node.services.follows import receive_undo_follow
-from node.services.reactions import receive_undo_announce, receive_undo_like
+from node.services.social.blocks import receive_undo_block
+from node.services.social.follows import receive_undo_follow
+from node.services.social.reactions import receive_undo_announce, receive_undo_like
 
 
 async def handle_undo(inbound: Inbound) -> None:

@@ -19,10 +19,10 @@ from node.models.messages import Conversation
 from node.models.moderation import Report
 from node.models.orders import SavedListing
 from node.ports import Publisher
-from node.services import messages
-from node.services.accounts import person_actor
+from node.services.accounts.accounts import person_actor
 from node.services.market.listings import PUBLIC_STATES, get_listing
-from node.services.notes import parse_id
+from node.services.social import messages
+from node.services.social.notes import parse_id
 from node.urls import Urls
 
 MAX_REPORT_COMMENT = 1000

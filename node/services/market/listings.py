@@ -33,10 +33,10 @@ from node.models.market import (
 )
 from node.models.social import Tombstone
 from node.ports import MarketPublisher
-from node.services.accounts import person_actor
+from node.services.accounts.accounts import person_actor
 from node.services.market import fields as check
 from node.services.market.listing_input import ListingInput, apply_input
-from node.services.notes import parse_id
+from node.services.social.notes import parse_id
 from node.urls import Urls
 
 TRANSITIONS: dict[ListingState, frozenset[ListingState]] = {

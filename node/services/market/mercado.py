@@ -4,12 +4,12 @@ with its followers (other nodes' instance actors, Mastodon users), FEP-1b12 styl
 It accepts every follow at once (it is public). It re-shares each listing's ``Create``, and
 then its ``Update``s (edits, sales) and its ``Delete`` (``federation.publish_market``); other
 nodes store what it shares (``federation.inbox.handlers.group_share``) and follow it by
-themselves when configured as peers (``node.services.peering``)."""
+themselves when configured as peers (``node.services.network.peering``)."""
 
 from __future__ import annotations
 
 from node.models.actors import Actor, ActorKind
-from node.services.actors import create_local_actor
+from node.services.social.actors import create_local_actor
 from node.urls import Urls
 
 MARKET_GROUP = "mercado"

@@ -30,11 +30,11 @@ from node.models.orders import Order, OrderState
 from node.models.social import Block
 from node.ports import OrderPublisher
 from node.services import text
-from node.services.accounts import person_actor
+from node.services.accounts.accounts import person_actor
 from node.services.market.listings import get_listing, next_edit_time
 from node.services.market.order_prices import MAX_PRICE_CENTS, price_now
-from node.services.notes import parse_id
 from node.services.notifications import notify
+from node.services.social.notes import parse_id
 from node.urls import Urls
 
 MAX_MESSAGE = 2000

@@ -28,7 +28,7 @@ from node.services import hashtags, text
 from node.services.market import fields as check
 from node.services.market.search import index_listing
 from node.services.market.taxonomy import BY_SLUG, category_by_hashtag
-from node.services.remote_content import host_of
+from node.services.social.remote_content import host_of
 
 MAX_REMOTE_PHOTOS = 8
 

@@ -18,12 +18,13 @@ from node.models.accounts import Account
 from node.models.actors import Actor, ActorKind
 from node.models.market import Shop
 from node.ports import Publisher
-from node.services import moderation, text
-from node.services.accounts import validate_display_name, validate_username
-from node.services.actors import create_local_actor
+from node.services import text
+from node.services.accounts.accounts import validate_display_name, validate_username
 from node.services.market import fields as check
 from node.services.market.taxonomy import category
-from node.services.notes import urls_for
+from node.services.moderation import moderation
+from node.services.social.actors import create_local_actor
+from node.services.social.notes import urls_for
 from node.urls import Urls
 
 MAX_SHOPS_PER_ACCOUNT = 5

@@ -24,8 +24,8 @@ from node.main import create_app
 from node.models.actors import Actor, ActorKind
 from node.models.jobs import Job
 from node.models.social import Follow, FollowState, Note, Visibility
-from node.services.actors import create_local_actor
-from node.services.notes import create_note
+from node.services.social.actors import create_local_actor
+from node.services.social.notes import create_note
 from tests.integration.federation.fault_peers import PeerNetwork, Received
 
 PEER_HOSTS = ("one.test", "two.test", "slow.test", "reset.test")

@@ -34,7 +34,7 @@ from node.main import create_app
 from node.models.actors import Actor, ActorKind
 from node.models.jobs import Job
 from node.models.peers import ReceivedActivity
-from node.services.actors import create_local_actor
+from node.services.social.actors import create_local_actor
 from node.urls import Urls
 
 OUR_DOMAIN = "test.example"

@@ -19,7 +19,7 @@ from federation.fetch import Fetcher
 from federation.keyring import Keyring
 from federation.signatures import assertion_method_entry
 from node.config import Settings
-from node.services.domain_blocks import is_blocked
+from node.services.moderation.domain_blocks import is_blocked
 from node.urls import Urls
 from tests.integration.federation.loopback_peers import public_pem
 

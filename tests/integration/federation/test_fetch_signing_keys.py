@@ -12,7 +12,7 @@ from federation.keyring import Keyring
 from federation.signatures import load_private_key
 from node.errors import NotFound
 from node.models.actors import Actor, ActorKind
-from node.services.actors import create_local_actor
+from node.services.social.actors import create_local_actor
 from node.urls import Urls
 
 pytestmark = pytest.mark.usefixtures("orm")

@@ -12,7 +12,7 @@ from node.models.actors import Actor
 from node.models.messages import Conversation, ConversationMessage
 from node.models.notifications import Notification
 from node.models.social import Note, Visibility
-from node.services import messages
+from node.services.social import messages
 from node.urls import Urls
 from tests.integration.federation.inbox_material import RemoteActor, app, bob, deliver, peer
 from tests.support.fakes import local_person

@@ -30,7 +30,7 @@ from node.models.social import (
     Tombstone,
     Visibility,
 )
-from node.services.actors import create_local_actor
+from node.services.social.actors import create_local_actor
 from node.urls import Urls
 from tests.integration.federation.inbox_material import (
     ActorServer,

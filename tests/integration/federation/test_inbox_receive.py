@@ -18,8 +18,8 @@ from node.config import Settings
 from node.models.actors import Actor, ActorKind
 from node.models.jobs import Job
 from node.models.peers import ReceivedActivity
-from node.services.actors import create_local_actor
-from node.services.domain_blocks import block_domain
+from node.services.moderation.domain_blocks import block_domain
+from node.services.social.actors import create_local_actor
 from node.urls import Urls
 from tests.integration.federation.inbox_material import (
     ALICE,

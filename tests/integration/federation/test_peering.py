@@ -20,7 +20,7 @@ from node.models.actors import Actor
 from node.models.jobs import Job, JobState
 from node.models.peers import OutgoingActivity
 from node.models.social import Follow, FollowState
-from node.services.peering import peer_statuses, plan_peering, request_sync
+from node.services.network.peering import peer_statuses, plan_peering, request_sync
 from tests.integration.federation.inbox_material import RemoteActor, post_signed
 from tests.integration.federation.remote_world import (
     BASE,

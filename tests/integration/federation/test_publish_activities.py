@@ -14,8 +14,8 @@ from node.models.jobs import Job
 from node.models.moderation import Report
 from node.models.peers import OutgoingActivity
 from node.models.social import Note, Visibility
-from node.services import blocks, follows, reactions
-from node.services.actors import create_local_actor
+from node.services.social import blocks, follows, reactions
+from node.services.social.actors import create_local_actor
 from node.urls import Urls
 from tests.integration.federation.delivery_world import accepted_follow, remote_actor
 

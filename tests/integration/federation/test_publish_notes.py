@@ -1,6 +1,6 @@
 """Publishing notes: the documents (FEDERATION.md §5.0/§5.9) and the delivery rows they make.
 
-Notes are written through the real domain service (``node.services.notes``) with the real
+Notes are written through the real domain service (``node.services.social.notes``) with the real
 ``ActivityPublisher``; what would go on the wire is read back from ``OutgoingActivity`` and the
 ``deliver`` jobs.
 """
@@ -19,9 +19,9 @@ from node.models.actors import Actor, ActorKind
 from node.models.jobs import Job
 from node.models.peers import OutgoingActivity
 from node.models.social import Note, Visibility
-from node.services.actors import create_local_actor
-from node.services.domain_blocks import block_domain
-from node.services.notes import create_note, delete_note, edit_note
+from node.services.moderation.domain_blocks import block_domain
+from node.services.social.actors import create_local_actor
+from node.services.social.notes import create_note, delete_note, edit_note
 from node.urls import Urls
 from tests.integration.federation.delivery_world import accepted_follow, remote_actor
 

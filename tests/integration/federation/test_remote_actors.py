@@ -13,7 +13,7 @@ from federation.remote.actors import ACTOR_TTL, fetch_actor
 from node import clock
 from node.config import Settings
 from node.models.actors import Actor, ActorKind
-from node.services.domain_blocks import block_domain, is_blocked, unblock_domain
+from node.services.moderation.domain_blocks import block_domain, is_blocked, unblock_domain
 from tests.integration.federation.remote_world import (
     BASE,
     actor_document,

@@ -14,7 +14,7 @@ from federation.signatures import VerifiedSigner, sign_request, verify_request
 from node import clock
 from node.config import Settings
 from node.models.actors import Actor
-from node.services.domain_blocks import block_domain
+from node.services.moderation.domain_blocks import block_domain
 from tests.integration.federation.remote_world import (
     BASE,
     actor_document,

@@ -17,8 +17,8 @@ from node.appkeys import RESOLVER
 from node.config import Settings
 from node.errors import NotFound, PermissionDenied, ValidationFailed
 from node.models.actors import Actor, ActorKind
-from node.services.actors import create_local_actor
-from node.services.domain_blocks import block_domain
+from node.services.moderation.domain_blocks import block_domain
+from node.services.social.actors import create_local_actor
 from node.urls import Urls
 from tests.integration.federation.remote_world import (
     BASE,

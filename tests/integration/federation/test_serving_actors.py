@@ -10,9 +10,9 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from node.models.actors import Actor, ActorKind
-from node.services import accounts
-from node.services.actors import create_local_actor
+from node.services.accounts import accounts
 from node.services.market.mercado import ensure_market_group
+from node.services.social.actors import create_local_actor
 from node.urls import Urls
 
 AS2 = "application/activity+json"

@@ -10,7 +10,7 @@ from aiohttp.test_utils import TestClient
 from node.models.actors import Actor
 from node.models.peers import OutgoingActivity
 from node.models.social import Follow, FollowState
-from node.services import accounts
+from node.services.accounts import accounts
 from node.urls import Urls
 
 AS2 = "application/activity+json"

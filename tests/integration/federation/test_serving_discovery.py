@@ -13,8 +13,8 @@ from node import clock
 from node.models.accounts import Account
 from node.models.actors import Actor, ActorKind
 from node.models.social import Note, Visibility
-from node.services import accounts, tokens
-from node.services.actors import create_local_actor
+from node.services.accounts import accounts, tokens
+from node.services.social.actors import create_local_actor
 from node.urls import Urls
 
 SERVICE_REL = "https://www.w3.org/ns/activitystreams#Service"

@@ -21,8 +21,8 @@ from node.models.social import (
     Tombstone,
     Visibility,
 )
-from node.services import accounts
-from node.services.keys import generate_keys_sync
+from node.services.accounts import accounts
+from node.services.accounts.keys import generate_keys_sync
 from node.urls import Urls
 from tests.contract.validation import assert_valid
 

@@ -26,7 +26,7 @@ from node.models.actors import Actor, ActorKind
 from node.models.jobs import Job
 from node.models.market import Listing, ListingState
 from node.models.social import Follow, FollowState, Note, Tombstone
-from node.services.accounts import create_account
+from node.services.accounts.accounts import create_account
 from node.services.market import listings, shops
 from node.services.market.mercado import ensure_market_group
 from tests.integration.federation.inbox_material import ActorServer, RemoteActor, post_signed

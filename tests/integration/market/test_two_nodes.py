@@ -36,7 +36,7 @@ NETWORK = {"RUTA_NETWORK_PEERS": "lapalma.test,faro.test"}
 
 @pytest.fixture(scope="module")
 def cities(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[NodeProcess, NodeProcess]]:
-    # Peers of one network: each follows the other's market group (node.services.peering).
+    # Peers of one network: each follows the other's market group (node.services.network.peering).
     with network(tmp_path_factory.mktemp("market-pair"), city_pair(), NETWORK) as (lapalma, faro):
         yield lapalma, faro
 

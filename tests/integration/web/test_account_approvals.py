@@ -14,7 +14,7 @@ from node.models.accounts import Account, Role
 from node.models.actors import Actor
 from node.models.moderation import ModerationAction
 from node.models.notifications import Notification, NotificationKind
-from node.services import account_approvals
+from node.services.accounts import account_approvals
 from node.urls import Urls
 from tests.integration.web.conftest import Mails
 from tests.integration.web.webforms import (

@@ -16,8 +16,8 @@ from node.models.actors import Actor, ActorKey
 from node.models.moderation import Report
 from node.models.social import Follow, FollowState, Like, Note, Tombstone, Visibility
 from node.models.web import WebSession
-from node.services.accounts import person_actor
-from node.services.tokens import create_token
+from node.services.accounts.accounts import person_actor
+from node.services.accounts.tokens import create_token
 from node.urls import Urls
 from tests.integration.web.conftest import SpyPublisher
 from tests.integration.web.webforms import PASSWORD, active_account, sign_in, submit, text_of

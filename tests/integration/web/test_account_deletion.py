@@ -24,10 +24,10 @@ from node.models.orders import Order, OrderState
 from node.models.peers import OutgoingActivity
 from node.models.social import Follow, FollowState, Note, Tombstone
 from node.services import images
-from node.services.account_deletion import remove_files
-from node.services.accounts import person_actor
+from node.services.accounts.account_deletion import remove_files
+from node.services.accounts.accounts import person_actor
 from node.services.images import ImagePurpose
-from node.services.profiles import set_picture
+from node.services.social.profiles import set_picture
 from node.urls import Urls
 from tests.integration.web.conftest import SpyPublisher
 from tests.integration.web.test_market_pages import media_files, open_shop, post_listing

@@ -16,7 +16,7 @@ from node.config import Settings
 from node.models.accounts import Account
 from node.models.market import Listing, ListingPhoto, ListingState
 from node.models.orders import Order, OrderState, SavedListing
-from node.services.accounts import person_actor
+from node.services.accounts.accounts import person_actor
 from node.urls import Urls
 from tests.integration.web.test_account_deletion import jpeg
 from tests.integration.web.test_market_pages import open_shop, post_listing

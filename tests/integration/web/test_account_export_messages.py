@@ -13,8 +13,8 @@ from aiohttp.test_utils import TestClient
 from node.config import Settings
 from node.models.accounts import Account
 from node.models.actors import Actor, ActorKind
-from node.services import messages
-from node.services.accounts import person_actor
+from node.services.accounts.accounts import person_actor
+from node.services.social import messages
 from node.urls import Urls
 from tests.integration.web.conftest import SpyPublisher
 from tests.integration.web.test_market_pages import open_shop

@@ -11,7 +11,7 @@ from node import clock, ids
 from node.models.actors import ActorKey
 from node.models.market import Listing, ListingState
 from node.models.orders import Order
-from node.services.accounts import person_actor
+from node.services.accounts.accounts import person_actor
 from node.services.market.orders import agreement_uri
 from node.urls import Urls
 from tests.contract.validation import assert_valid

@@ -13,8 +13,8 @@ from aiohttp.test_utils import TestClient
 from node import clock
 from node.config import Settings
 from node.models.accounts import Account
-from node.services import messages, notes
-from node.services.accounts import person_actor
+from node.services.accounts.accounts import person_actor
+from node.services.social import messages, notes
 from node.urls import Urls
 from tests.integration.web.conftest import SpyPublisher
 from tests.integration.web.webforms import active_account, sign_in, text_of

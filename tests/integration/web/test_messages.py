@@ -16,9 +16,9 @@ from node.models.actors import Actor
 from node.models.messages import Conversation, ConversationMessage, ConversationParticipant
 from node.models.notifications import Notification
 from node.models.social import Note, Visibility
-from node.services import messages
-from node.services.accounts import person_actor
-from node.services.tokens import create_token
+from node.services.accounts.accounts import person_actor
+from node.services.accounts.tokens import create_token
+from node.services.social import messages
 from node.urls import Urls
 from tests.integration.web.conftest import SpyPublisher
 from tests.integration.web.webforms import active_account, csrf_in, sign_in, submit, text_of

@@ -20,8 +20,8 @@ from node.models.moderation import (
 from node.models.peers import OutgoingActivity
 from node.models.social import Note, Visibility
 from node.models.web import WebSession
-from node.services.accounts import person_actor
-from node.services.domain_blocks import is_blocked
+from node.services.accounts.accounts import person_actor
+from node.services.moderation.domain_blocks import is_blocked
 from node.urls import Urls
 from tests.integration.web.conftest import SpyPublisher
 from tests.integration.web.webforms import active_account, csrf_in, sign_in, submit, text_of

@@ -18,7 +18,7 @@ from node.models.actors import Actor, ActorKind
 from node.models.jobs import Job
 from node.models.social import Follow, FollowState
 from node.services.market import remote
-from node.services.peering import plan_peering
+from node.services.network.peering import plan_peering
 from node.urls import Urls
 from tests.integration.web.webforms import active_account, csrf_in, sign_in, submit, text_of
 from tests.support.fakes import remote_actor

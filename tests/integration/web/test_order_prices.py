@@ -14,7 +14,7 @@ from aiohttp.test_utils import TestClient
 from node.models.accounts import Account
 from node.models.market import Listing
 from node.models.orders import Order
-from node.services.tokens import create_token
+from node.services.accounts.tokens import create_token
 from node.urls import Urls
 from tests.integration.web.test_market_order_pages import honey_for_sale, place, switch_to
 from tests.integration.web.test_market_pages import open_shop, post_listing

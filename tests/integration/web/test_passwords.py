@@ -12,7 +12,7 @@ from node import clock
 from node.models.accounts import Account
 from node.models.jobs import Job
 from node.models.web import WebSession
-from node.services import passwords
+from node.services.accounts import passwords
 from node.urls import Urls
 from tests.integration.web.conftest import BROWSER_HEADERS, Mails
 from tests.integration.web.webforms import (

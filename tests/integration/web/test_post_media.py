@@ -17,8 +17,8 @@ from PIL import Image
 from node.config import Settings
 from node.models.peers import OutgoingActivity
 from node.models.social import Note
-from node.services import notes
-from node.services.remote_content import RemoteNote
+from node.services.social import notes
+from node.services.social.remote_content import RemoteNote
 from node.urls import Urls
 from tests.integration.web.webforms import active_account, csrf_in, sign_in, submit, text_of
 from tests.support.fakes import remote_actor

@@ -18,9 +18,9 @@ from node.config import Settings
 from node.models.media import NoteMedia
 from node.models.peers import OutgoingActivity
 from node.models.social import Note, Visibility
-from node.services import notes
-from node.services.accounts import person_actor
-from node.services.note_media import MediaUpload
+from node.services.accounts.accounts import person_actor
+from node.services.social import notes
+from node.services.social.note_media import MediaUpload
 from node.urls import Urls
 from tests.integration.web.conftest import SpyPublisher
 from tests.integration.web.webforms import active_account, csrf_in, sign_in, submit, text_of

@@ -8,8 +8,8 @@ import pytest
 from aiohttp.test_utils import TestClient
 
 from node.models.social import Visibility
-from node.services import notes
-from node.services.accounts import person_actor
+from node.services.accounts.accounts import person_actor
+from node.services.social import notes
 from node.urls import Urls
 from tests.integration.web.conftest import SpyPublisher
 from tests.integration.web.webforms import active_account, sign_in, submit, text_of

@@ -15,7 +15,7 @@ from node.errors import Conflict, PermissionDenied
 from node.models.accounts import Account, Role
 from node.models.actors import Actor
 from node.models.jobs import Job
-from node.services import account_approvals
+from node.services.accounts import account_approvals
 from node.urls import Urls
 from tests.integration.web.conftest import Mails
 from tests.integration.web.webforms import (

@@ -17,8 +17,9 @@ from node.models.accounts import Account
 from node.models.actors import Actor
 from node.models.notifications import Notification, NotificationKind
 from node.models.social import Follow, FollowState, Note, Visibility
-from node.services import follows, notes, notifications, reactions
-from node.services.accounts import person_actor
+from node.services import notifications
+from node.services.accounts.accounts import person_actor
+from node.services.social import follows, notes, reactions
 from node.urls import Urls
 from tests.integration.federation.inbox_material import RemoteActor, post_signed
 from tests.integration.web.conftest import SpyPublisher
@@ -191,7 +192,7 @@ async def test_the_messages_helper_can_notify_a_message_and_blocks_silence_notif
     assert row is not None and row.object_uri == "https://test.example/messages/1"
     assert await notifications.notify(ana, "message", bob) is not None  # by actor, by name
     assert await notifications.notify(ana, "message", ana) is None  # oneself
-    from node.services.blocks import block
+    from node.services.social.blocks import block
 
     await block(publisher, ana, bob)
     assert await notifications.notify(ana_account, NotificationKind.MESSAGE, bob) is None

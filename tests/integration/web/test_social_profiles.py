@@ -17,7 +17,7 @@ from node.config import Settings
 from node.models.accounts import Account, Role
 from node.models.actors import Actor
 from node.models.social import Follow, FollowState, Note, Visibility
-from node.services.accounts import person_actor
+from node.services.accounts.accounts import person_actor
 from node.services.images import MAX_UPLOAD_BYTES
 from node.urls import Urls
 from tests.integration.web.conftest import SpyPublisher

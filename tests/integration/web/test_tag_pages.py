@@ -19,9 +19,9 @@ from node.models.hashtags import NoteHashtag
 from node.models.jobs import Job
 from node.models.market import Listing
 from node.models.social import Note, Visibility
-from node.services import notes
-from node.services.accounts import person_actor
+from node.services.accounts.accounts import person_actor
 from node.services.market import remote
+from node.services.social import notes
 from node.urls import Urls
 from tests.integration.federation.inbox_material import RemoteActor, post_signed
 from tests.integration.web.webforms import active_account, sign_in, submit, text_of

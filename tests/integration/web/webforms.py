@@ -11,7 +11,7 @@ from aiohttp import ClientResponse
 from aiohttp.test_utils import TestClient
 
 from node.models.accounts import Account
-from node.services import accounts
+from node.services.accounts import accounts
 from node.urls import Urls
 
 PASSWORD = "a long password"

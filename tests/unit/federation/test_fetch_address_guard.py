@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from federation.ssrf import AddressPolicy, BlockedAddress, classify
-from node.services.domain_blocks import normalise_domain
+from node.services.moderation.domain_blocks import normalise_domain
 
 
 @pytest.mark.parametrize(

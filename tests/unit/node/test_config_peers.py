@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from node.config import ConfigError, load_settings
-from node.services.peering import configured_peers
+from node.services.network.peering import configured_peers
 
 
 def test_peers_come_from_the_environment_normalised_and_without_the_node_itself() -> None:

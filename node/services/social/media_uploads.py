@@ -24,8 +24,8 @@ from node.models.jobs import Job, JobState
 from node.models.media import NoteMedia
 from node.models.social import Note
 from node.ports import ActorResolver, Publisher
-from node.services import note_media
-from node.services.note_media import MAX_NOTE_MEDIA, MediaUpload
+from node.services.social import note_media
+from node.services.social.note_media import MAX_NOTE_MEDIA, MediaUpload
 from node.urls import Urls
 
 QUEUE = "media_cleanup"
@@ -108,7 +108,7 @@ async def describe(
     """Change one's upload's alt text: on the row while it waits; on the note once attached,
     which is an edit of the post (``Update`` goes out). The row and its current entry."""
     # Imported here: notes imports this module to attach uploads in its transaction.
-    from node.services import notes
+    from node.services.social import notes
 
     row = await own_media(owner, media_id)
     text = note_media.clean_description(description)

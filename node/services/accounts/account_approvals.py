@@ -18,9 +18,9 @@ from node.config import Settings
 from node.errors import Conflict, NotFound, ValidationFailed
 from node.models.accounts import Account
 from node.models.actors import Actor, ActorKind
-from node.services import moderation
-from node.services.account_lifecycle import mail_context, mail_language
+from node.services.accounts.account_lifecycle import mail_context, mail_language
 from node.services.mail import MailComposer, queue_mail
+from node.services.moderation import moderation
 from node.urls import Urls
 
 MAX_REJECTION_REASON = moderation.MAX_NOTE

@@ -3,7 +3,7 @@
 Every direct note, written here (``notes.create_note``) or received (``store_remote_note``),
 is filed by :func:`file_direct_note` inside the transaction that stores it, so a message and its
 conversation, unread counts and notifications commit together. The use cases people call live
-in ``node.services.messages``.
+in ``node.services.social.messages``.
 """
 
 from __future__ import annotations

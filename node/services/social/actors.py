@@ -11,7 +11,7 @@ from node import clock
 from node.errors import RutaError
 from node.models.accounts import Account
 from node.models.actors import Actor, ActorKey, ActorKind
-from node.services.keys import generate_keys
+from node.services.accounts.keys import generate_keys
 from node.urls import Urls
 
 

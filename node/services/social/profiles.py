@@ -21,7 +21,7 @@ from node.models.actors import Actor, ActorKind
 from node.models.social import Follow, FollowState, Note
 from node.ports import Publisher
 from node.services import text
-from node.services.accounts import person_actor, validate_display_name
+from node.services.accounts.accounts import person_actor, validate_display_name
 from node.services.images import ImagePurpose, remove_image, store_image
 from node.services.visibility import not_a_message, visible_to
 from node.urls import Urls

@@ -3,7 +3,7 @@ answering in one.
 
 A message is a direct note (FEDERATION.md §5.9: addressed only to the people in the
 conversation, with a ``Mention`` for each), so it federates like any note; the notes service
-files it into its conversation (``node.services.conversations``). Someone who is not in a
+files it into its conversation (``node.services.social.conversations``). Someone who is not in a
 conversation gets ``NotFound`` for it — the same answer as for one that does not exist.
 """
 
@@ -20,8 +20,8 @@ from node.models.base import URL_MAX
 from node.models.messages import Conversation, ConversationMessage, ConversationParticipant
 from node.models.social import Note, Visibility
 from node.ports import ActorResolver, Publisher
-from node.services import notes
-from node.services.conversations import conversation_of
+from node.services.social import notes
+from node.services.social.conversations import conversation_of
 from node.urls import Urls
 
 # More people than this is a mailing list, not a conversation.

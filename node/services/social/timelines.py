@@ -16,7 +16,7 @@ from tortoise.queryset import QuerySet
 
 from node.models.actors import Actor
 from node.models.social import Announce, Block, Follow, FollowState, Note, Visibility
-from node.services.notes import get_visible_note
+from node.services.social.notes import get_visible_note
 from node.services.visibility import (
     OPEN_VISIBILITIES,
     not_a_message,

@@ -26,7 +26,10 @@ from node.models.moderation import (
 )
 from node.models.social import Note
 from node.ports import Publisher
-from node.services import domain_blocks, follows, notes, sessions, text
+from node.services import text
+from node.services.accounts import sessions
+from node.services.moderation import domain_blocks
+from node.services.social import follows, notes
 
 MAX_COMMENT = 1000
 MAX_NOTE = 1000

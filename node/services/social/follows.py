@@ -19,7 +19,7 @@ from node.models.notifications import NotificationKind
 from node.models.social import Follow, FollowState
 from node.ports import ActorResolver, Publisher
 from node.services import notifications
-from node.services.notes import parse_id, urls_for
+from node.services.social.notes import parse_id, urls_for
 from node.services.visibility import blocked_either_way
 
 MAX_PAGE = 80

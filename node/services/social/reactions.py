@@ -22,8 +22,8 @@ from node.models.actors import Actor
 from node.models.notifications import NotificationKind
 from node.models.social import Announce, Like, Note
 from node.ports import Publisher
-from node.services.notes import get_visible_note, urls_for
 from node.services.notifications import notify_author
+from node.services.social.notes import get_visible_note, urls_for
 from node.services.visibility import OPEN_VISIBILITIES, can_see
 
 

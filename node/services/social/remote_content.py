@@ -1,8 +1,8 @@
 """Content other servers send us, in domain terms, and forgetting an actor that was deleted.
 
 ``RemoteNote`` is what the federation adapter extracts from a received ``Note`` (see
-``federation.convert.note.ap_to_note_fields``); ``node.services.notes.store_remote_note`` stores
-it. The adapter only translates vocabulary: sanitising, tombstones and visibility are decided
+``federation.convert.note.ap_to_note_fields``); ``node.services.social.notes.store_remote_note``
+stores it. The adapter only translates vocabulary: sanitising, tombstones and visibility are decided
 here in the domain.
 """
 
@@ -32,7 +32,8 @@ from node.models.social import (
     Tombstone,
     Visibility,
 )
-from node.services import conversations, hashtags, notifications, text
+from node.services import hashtags, notifications, text
+from node.services.social import conversations
 
 
 @dataclass(frozen=True)

@@ -1,9 +1,9 @@
 """Posts: writing, editing and deleting local notes, reading any note the viewer may see.
 
 Received notes are stored by :func:`store_remote_note` / :func:`delete_remote_note` (in
-``node.services.remote_content``, re-exported here). Every change opens its own transaction and
-calls the ``Publisher`` inside it, so the change and its deliveries commit together; actors are
-resolved (network I/O) before the transaction opens.
+``node.services.social.remote_content``, re-exported here). Every change opens its own
+transaction and calls the ``Publisher`` inside it, so the change and its deliveries commit
+together; actors are resolved (network I/O) before the transaction opens.
 """
 
 from __future__ import annotations
@@ -24,16 +24,17 @@ from node.models.actors import Actor
 from node.models.media import NoteMedia
 from node.models.social import Note, NoteAddressee, Tombstone, Visibility
 from node.ports import ActorResolver, Publisher
-from node.services import conversations, hashtags, media_uploads, note_media, notifications, text
-from node.services.note_addressing import (
+from node.services import hashtags, notifications, text
+from node.services.social import conversations, media_uploads, note_media
+from node.services.social.note_addressing import (
     MAX_MENTIONS,
     note_tags,
     render_html,
     resolve_addressees,
     resolve_mentions,
 )
-from node.services.note_media import MediaUpload
-from node.services.remote_content import delete_remote_note, store_remote_note
+from node.services.social.note_media import MediaUpload
+from node.services.social.remote_content import delete_remote_note, store_remote_note
 from node.services.visibility import can_see, visible_to
 from node.urls import Urls
 

@@ -1,5 +1,6 @@
-"""The marketplace part of a person's data export (``node.services.export``): their shops, their
-listings (with their photos), the orders they placed and received, and the listings they saved.
+"""The marketplace part of a person's data export (``node.services.accounts.export``): their
+shops, their listings (with their photos), the orders they placed and received, and the listings
+they saved. It lives in the market context because it reads the market's tables.
 
 Rows are plain dicts; the export module turns dates and enums into text and writes JSON and CSV.
 """

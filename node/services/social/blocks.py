@@ -15,8 +15,8 @@ from node.ids import new_id
 from node.models.actors import Actor
 from node.models.social import Block, Follow
 from node.ports import ActorResolver, Publisher
-from node.services.follows import blocked_between
-from node.services.notes import urls_for
+from node.services.social.follows import blocked_between
+from node.services.social.notes import urls_for
 
 __all__ = [
     "block",

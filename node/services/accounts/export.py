@@ -19,9 +19,9 @@ from node.models.accounts import Account
 from node.models.actors import Actor, ActorKind
 from node.models.moderation import Report
 from node.models.social import Follow, Note
-from node.services import export_market as market
-from node.services.messages import messages_of
-from node.services.notes import urls_for
+from node.services.market import export as market
+from node.services.social.messages import messages_of
+from node.services.social.notes import urls_for
 
 FORMAT_VERSION = 1
 

@@ -30,8 +30,8 @@ from node.models.actors import Actor, ActorKind
 from node.models.jobs import Job, JobState
 from node.models.social import Follow, FollowState
 from node.ports import ActorResolver, Publisher
-from node.services.follows import follow_actor, unfollow
 from node.services.market.mercado import MARKET_GROUP
+from node.services.social.follows import follow_actor, unfollow
 from node.urls import Urls
 
 QUEUE = "peering"

@@ -1,10 +1,10 @@
 """An account's life on the web: signing up, confirming the email address, staff approval,
-language preference (deletion: ``node.services.account_deletion``).
+language preference (deletion: ``node.services.accounts.account_deletion``).
 
 Registrations (``RUTA_REGISTRATIONS``): ``open`` accounts become active when their email address
 is confirmed; ``approval`` accounts say why they join, confirm their address and then wait for
-staff, who are notified (their decision: ``node.services.account_approvals``); ``closed`` takes
-no sign-ups. Accounts an administrator creates with the CLI are active at once.
+staff, who are notified (their decision: ``node.services.accounts.account_approvals``);
+``closed`` takes no sign-ups. Accounts an administrator creates with the CLI are active at once.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from node.errors import FieldError, PermissionDenied, ValidationFailed
 from node.models.accounts import Account, Role
 from node.models.actors import Actor, ActorKind
 from node.models.web import TokenPurpose
-from node.services import account_tokens, accounts, rate_limits
+from node.services.accounts import account_tokens, accounts, rate_limits
 from node.services.mail import MailComposer, queue_mail
 from node.services.notifications import NotificationKind, notify
 from node.urls import Urls

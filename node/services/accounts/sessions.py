@@ -18,7 +18,7 @@ from node.errors import NotAuthenticated, PermissionDenied
 from node.ids import new_token
 from node.models.accounts import Account
 from node.models.web import WebSession
-from node.services import passwords, rate_limits
+from node.services.accounts import passwords, rate_limits
 
 SESSION_LIFETIME = timedelta(days=30)
 # Writing last_seen_at on every page view would turn every read into a write.

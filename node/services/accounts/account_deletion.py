@@ -40,9 +40,10 @@ from node.models.notifications import NotificationKind
 from node.models.orders import Order, OrderState
 from node.models.social import Announce, Block, Follow, Like, Note, Tombstone
 from node.ports import MarketPublisher, OrderPublisher, Publisher
-from node.services import note_media, passwords
+from node.services.accounts import passwords
+from node.services.accounts.sessions import InvalidCredentials
 from node.services.notifications import notify
-from node.services.sessions import InvalidCredentials
+from node.services.social import note_media
 from node.urls import Urls
 
 log = logging.getLogger(__name__)

@@ -20,7 +20,7 @@ from node.models.accounts import Account
 from node.models.actors import Actor, ActorKind
 from node.models.moderation import Report, ReportResolution
 from node.ports import ActorResolver, Publisher
-from node.services import moderation
+from node.services.moderation import moderation
 
 MAX_REFERENCE = 2048
 UNRESOLVED = "Nobody answers to that address: check it, or try again later."

@@ -57,7 +57,7 @@ def clean_description(value: str) -> str:
 
 
 def _encode(data: bytes) -> EncodedPhoto:
-    # Imported here: the market's listings import node.services.notes, which imports this
+    # Imported here: the market's listings import node.services.social.notes, which imports this
     # module, so a top-level import would be circular. The pipeline itself is shared as is.
     from node.services.market.photos import encode_photo
 

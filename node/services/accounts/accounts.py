@@ -11,8 +11,8 @@ from tortoise.transactions import in_transaction
 from node.errors import Conflict, NotFound, ValidationFailed
 from node.models.accounts import Account, Role
 from node.models.actors import Actor, ActorKind
-from node.services import passwords
-from node.services.actors import create_local_actor
+from node.services.accounts import passwords
+from node.services.social.actors import create_local_actor
 from node.urls import Urls
 
 USERNAME_RE = re.compile(r"^[a-z0-9_]{1,30}$")

@@ -13,10 +13,10 @@ from node.config import Settings
 from node.errors import ValidationFailed
 from node.models.accounts import Account
 from node.models.web import TokenPurpose
-from node.services import account_tokens, accounts, passwords, rate_limits
-from node.services.account_lifecycle import RESET_PASSWORD_PATH, mail_language
+from node.services.accounts import account_tokens, accounts, passwords, rate_limits
+from node.services.accounts.account_lifecycle import RESET_PASSWORD_PATH, mail_language
+from node.services.accounts.sessions import revoke_all_sessions
 from node.services.mail import MailComposer, queue_mail
-from node.services.sessions import revoke_all_sessions
 from node.urls import Urls
 
 CURRENT_PASSWORD_WRONG = "The current password is not right."  # noqa: S105 - a message

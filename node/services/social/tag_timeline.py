@@ -14,7 +14,7 @@ from node.models.market import Listing
 from node.models.social import Block, Note, Visibility
 from node.services import hashtags
 from node.services.market import search
-from node.services.timelines import DEFAULT_LIMIT, TimelineEntry, clamp_limit
+from node.services.social.timelines import DEFAULT_LIMIT, TimelineEntry, clamp_limit
 from node.services.visibility import suspended_actor_ids
 
 

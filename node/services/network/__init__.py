@@ -1,0 +1,1 @@
+"""The network of city nodes: which servers this node peers with (``peering``)."""
