@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from tortoise.expressions import Q, Subquery
 
 from node import clock
+from node.ids import parse_id
 from node.models.accounts import Account
 from node.models.actors import Actor
 from node.models.notifications import Notification, NotificationKind
@@ -30,7 +31,6 @@ __all__ = [
 ]
 
 DEFAULT_PAGE = 30
-_MAX_ID = 2**63 - 1
 MAX_PAGE = 80
 # Kinds that happen once between two accounts about one object: a repeated like, boost or follow
 # (after an undo) does not notify again.
@@ -161,8 +161,4 @@ def _cursor(value: int | str | None) -> int | None:
     """A page cursor from a URL: a positive BIGINT, anything else is no cursor."""
     if value is None:
         return None
-    text = str(value)
-    if not text.isascii() or not text.isdigit() or len(text) > 19:
-        return None
-    number = int(text)
-    return number if 0 < number <= _MAX_ID else None
+    return parse_id(str(value))

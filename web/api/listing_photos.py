@@ -13,9 +13,9 @@ from aiohttp import web
 from pydantic import BaseModel, Field
 
 from node.appkeys import SETTINGS, URLS
+from node.ids import parse_id
 from node.models.market import ListingPhoto
 from node.services.market import photos
-from node.services.social.notes import parse_id
 from node.urls import Urls
 from web.api.auth import require_account
 from web.api.routing import Operation, respond

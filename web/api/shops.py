@@ -9,10 +9,10 @@ from aiohttp import web
 from pydantic import BaseModel, Field, RootModel
 
 from node.appkeys import URLS
+from node.ids import parse_id
 from node.models.market import Shop
 from node.services.market import shops
 from node.services.market.shops import ShopDetails
-from node.services.social.notes import parse_id
 from web.api.accounts import ActorOut, actor_out
 from web.api.auth import require_account
 from web.api.routing import Operation, read_json, read_query, respond

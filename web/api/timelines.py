@@ -15,9 +15,9 @@ from pydantic import BaseModel, Field, RootModel
 
 from node.appkeys import URLS
 from node.errors import ValidationFailed
+from node.ids import parse_id
 from node.models.actors import Actor
 from node.services.social import timelines
-from node.services.social.notes import parse_id
 from node.services.social.tag_timeline import tagged_notes
 from web.api.accounts import ActorOut, actor_out
 from web.api.notes import NoteOut, notes_out

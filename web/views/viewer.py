@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from node.ids import parse_id
 from node.models.accounts import Account
 from node.models.actors import Actor
 from node.services.accounts.accounts import person_actor
-from node.services.social.notes import parse_id
 from web.ports import publisher as publisher
 from web.ports import resolver as resolver
 from web.sessions import current_account, require_account

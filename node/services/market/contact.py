@@ -12,6 +12,7 @@ from contextlib import suppress
 from tortoise.exceptions import IntegrityError
 
 from node.errors import Conflict, ValidationFailed
+from node.ids import parse_id
 from node.models.accounts import Account
 from node.models.actors import Actor
 from node.models.market import Listing
@@ -22,7 +23,6 @@ from node.ports import Publisher
 from node.services.accounts.accounts import person_actor
 from node.services.market.listings import PUBLIC_STATES, get_listing
 from node.services.social import messages
-from node.services.social.notes import parse_id
 from node.urls import Urls
 
 MAX_REPORT_COMMENT = 1000

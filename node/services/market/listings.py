@@ -23,7 +23,7 @@ from tortoise.transactions import in_transaction
 
 from node import clock
 from node.errors import Conflict, NotFound, PermissionDenied
-from node.ids import new_id
+from node.ids import new_id, parse_id
 from node.models.accounts import Account
 from node.models.actors import Actor, ActorKind
 from node.models.market import (
@@ -36,7 +36,6 @@ from node.ports import MarketPublisher
 from node.services.accounts.accounts import person_actor
 from node.services.market import fields as check
 from node.services.market.listing_input import ListingInput, apply_input
-from node.services.social.notes import parse_id
 from node.urls import Urls
 
 TRANSITIONS: dict[ListingState, frozenset[ListingState]] = {

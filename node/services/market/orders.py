@@ -21,7 +21,7 @@ from tortoise.transactions import in_transaction
 
 from node import clock
 from node.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
-from node.ids import new_id
+from node.ids import new_id, parse_id
 from node.models.accounts import Account
 from node.models.actors import Actor
 from node.models.market import Listing, ListingPurpose, ListingState
@@ -34,7 +34,6 @@ from node.services.accounts.accounts import person_actor
 from node.services.market.listings import get_listing, next_edit_time
 from node.services.market.order_prices import MAX_PRICE_CENTS, price_now
 from node.services.notifications import notify
-from node.services.social.notes import parse_id
 from node.urls import Urls
 
 MAX_MESSAGE = 2000

@@ -15,6 +15,7 @@ from tortoise.transactions import in_transaction
 
 from node import clock
 from node.errors import NotFound, PermissionDenied, ValidationFailed
+from node.ids import parse_id
 from node.models.accounts import Account, Role
 from node.models.actors import Actor, ActorKind
 from node.models.moderation import (
@@ -93,7 +94,7 @@ async def report_subject(
     if note_id:
         note = await notes.get_visible_note(note_id, reporter)
         subject = ReportSubject(note.author, note)
-    elif actor_id and (number := notes.parse_id(actor_id)) is not None:
+    elif actor_id and (number := parse_id(actor_id)) is not None:
         actor = await Actor.get_or_none(id=number)
         if actor is None or actor.kind is ActorKind.APPLICATION:
             raise NotFound("Nobody to report here.")
@@ -133,7 +134,7 @@ async def reports_filed_by(reporter: Actor) -> list[Report]:
 
 async def get_report(viewer: Account, reporter: Actor | None, report_id: str) -> Report:
     """A report its reporter or a moderator may read; ``NotFound`` for anyone else."""
-    number = notes.parse_id(report_id)
+    number = parse_id(report_id)
     report = (
         await Report.get_or_none(id=number).prefetch_related("target", "reporter", "resolved_by")
         if number is not None
@@ -216,7 +217,7 @@ async def accounts_for_moderation(moderator: Account, query: str = "") -> list[A
 
 
 async def _actor_for(actor_id: str) -> Actor:
-    number = notes.parse_id(actor_id)
+    number = parse_id(actor_id)
     actor = await Actor.get_or_none(id=number) if number is not None else None
     if actor is None or actor.kind is ActorKind.APPLICATION:
         raise NotFound("No such account.")

@@ -13,13 +13,13 @@ from tortoise.transactions import in_transaction
 
 from node import clock
 from node.errors import NotFound, PermissionDenied, ValidationFailed
-from node.ids import new_id
+from node.ids import new_id, parse_id
 from node.models.actors import Actor
 from node.models.notifications import NotificationKind
 from node.models.social import Follow, FollowState
 from node.ports import ActorResolver, Publisher
 from node.services import notifications
-from node.services.social.notes import parse_id, urls_for
+from node.services.social.notes import urls_for
 from node.services.visibility import blocked_either_way
 
 MAX_PAGE = 80

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from node import clock
 from node.errors import NotFound, ValidationFailed
+from node.ids import parse_id
 from node.models.actors import Actor, ActorKind
 from node.models.base import URL_MAX
 from node.models.messages import Conversation, ConversationMessage, ConversationParticipant
@@ -137,7 +138,7 @@ async def unread_total(viewer: Actor) -> int:
 
 
 async def _membership(viewer: Actor, conversation_id: int | str) -> ConversationParticipant:
-    number = notes.parse_id(conversation_id)
+    number = parse_id(conversation_id)
     row = (
         await ConversationParticipant.filter(
             conversation_id=number, actor_id__in=await _mailbox_ids(viewer)

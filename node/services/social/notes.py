@@ -19,7 +19,7 @@ from tortoise.transactions import in_transaction
 from node import clock
 from node.config import Settings
 from node.errors import NotFound, PermissionDenied, ValidationFailed
-from node.ids import new_id
+from node.ids import new_id, parse_id
 from node.models.actors import Actor
 from node.models.media import NoteMedia
 from node.models.social import Note, NoteAddressee, Tombstone, Visibility
@@ -47,7 +47,6 @@ __all__ = [
     "edit_note",
     "get_visible_note",
     "own_note",
-    "parse_id",
     "store_remote_note",
     "urls_for",
     "visible_to",
@@ -59,20 +58,6 @@ def urls_for(actor: Actor) -> Urls:
     URL, so services that only hold the actor still build ids the one way ``Urls`` does."""
     scheme: Literal["http", "https"] = "https" if actor.uri.startswith("https:") else "http"
     return Urls(Settings(domain=actor.domain, scheme=scheme))
-
-
-_MAX_ID = 2**63 - 1  # ids are BIGINT: a larger number names nothing (and must not reach SQL)
-
-
-def parse_id(value: int | str) -> int | None:
-    """An id from a URL or JSON (ids travel as strings of digits) → int, or None if it cannot
-    be one of ours."""
-    if isinstance(value, int):
-        return value if 0 < value <= _MAX_ID else None
-    if not value.isascii() or not value.isdigit() or len(value) > 19:
-        return None
-    number = int(value)
-    return number if 0 < number <= _MAX_ID else None
 
 
 def parse_note_id(note_id: int | str) -> int:
