@@ -1,5 +1,8 @@
 """Uploaded images: checked, re-encoded by Pillow and stored under the media directory.
 
+The one image pipeline: avatars, profile headers, listing photos and the pictures in posts all
+pass :func:`decode` and :func:`encode`; only the shape differs by :class:`ImagePurpose`.
+
 Nothing the uploader sent is stored as it came: the type is sniffed from the content (never the
 name or the declared type), the pixels are decoded and written again as WebP, so EXIF (GPS
 positions of a phone photo), colour-profile tricks, polyglot files and anything after the image
@@ -17,6 +20,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
+import blurhash  # type: ignore[import-untyped]
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from node.errors import ValidationFailed
@@ -24,6 +28,11 @@ from node.ids import new_token
 
 # A phone photo is 2–6 MB; 8 MB leaves room without letting one upload fill a small server.
 MAX_UPLOAD_BYTES = 8 * 1024 * 1024
+# A little above avatars: product photos come straight off a phone.
+MAX_PHOTO_BYTES = 10 * 1024 * 1024
+# Link cards want a small JPEG preview of a photo.
+PREVIEW_SIDE = 480
+PREVIEW_MAX_BYTES = 200 * 1024
 # Decoding cost grows with pixels, not bytes: a 2 KB PNG can claim 50 000 × 50 000 pixels.
 MAX_PIXELS = 40_000_000
 # The raster formats phones and cameras produce; everything else is refused.
@@ -38,6 +47,7 @@ EMPTY = "Choose a picture to upload."
 class ImagePurpose(StrEnum):
     AVATAR = "avatar"  # square, shown small
     HEADER = "header"  # the wide banner of a profile
+    PHOTO = "photo"  # a listing photo or a picture in a post: kept whole, with preview and blurhash
 
 
 @dataclass(frozen=True)
@@ -45,12 +55,25 @@ class _Shape:
     width: int
     height: int
     crop: bool  # crop to exactly this shape, or only fit inside it
+    max_bytes: int = MAX_UPLOAD_BYTES
+    # Photos are shown before they load (blurhash) and in link cards (JPEG preview), both opaque.
+    extras: bool = False
 
 
 _SHAPES = {
     ImagePurpose.AVATAR: _Shape(400, 400, crop=True),
     ImagePurpose.HEADER: _Shape(1500, 500, crop=True),
+    ImagePurpose.PHOTO: _Shape(1600, 1600, crop=False, max_bytes=MAX_PHOTO_BYTES, extras=True),
 }
+
+
+@dataclass(frozen=True)
+class EncodedImage:
+    full: bytes  # the WebP to store
+    width: int
+    height: int
+    preview: bytes = b""  # photos only: a JPEG under PREVIEW_MAX_BYTES
+    blurhash: str = ""  # photos only
 
 
 @dataclass(frozen=True)
@@ -84,17 +107,53 @@ def decode(data: bytes, *, field: str = "image", max_bytes: int = MAX_UPLOAD_BYT
     return picture.convert("RGBA" if _has_alpha(picture) else "RGB")
 
 
-def reencode(data: bytes, purpose: ImagePurpose, *, field: str = "image") -> tuple[bytes, int, int]:
-    """The upload as a clean WebP of the purpose's shape (see :func:`decode` for refusals)."""
-    picture = decode(data, field=field)
+def encode(data: bytes, purpose: ImagePurpose, *, field: str = "image") -> EncodedImage:
+    """The upload as a clean WebP of the purpose's shape, with a preview and a blurhash for
+    photos (see :func:`decode` for refusals). CPU work: callers run it in a thread."""
     shape = _SHAPES[purpose]
+    picture = decode(data, field=field, max_bytes=shape.max_bytes)
+    if shape.extras:
+        picture = picture.convert("RGB")  # the JPEG preview and the blurhash have no alpha
     if shape.crop:
         picture = ImageOps.fit(picture, _fitting(picture.size, shape), Image.Resampling.LANCZOS)
     else:
         picture.thumbnail((shape.width, shape.height), Image.Resampling.LANCZOS)
     out = io.BytesIO()
     picture.save(out, "WEBP", quality=82, method=4)  # no exif= argument: nothing is carried over
-    return out.getvalue(), picture.width, picture.height
+    if not shape.extras:
+        return EncodedImage(out.getvalue(), picture.width, picture.height)
+    return EncodedImage(
+        out.getvalue(),
+        picture.width,
+        picture.height,
+        preview=_preview(picture),
+        blurhash=_blurhash(picture),
+    )
+
+
+def _preview(picture: Image.Image) -> bytes:
+    """A JPEG of at most PREVIEW_MAX_BYTES: lower quality first, then a smaller picture."""
+    small = picture.copy()
+    small.thumbnail((PREVIEW_SIDE, PREVIEW_SIDE))
+    for quality in (80, 65, 50, 35):
+        out = io.BytesIO()
+        small.save(out, "JPEG", quality=quality, optimize=True)
+        if out.tell() <= PREVIEW_MAX_BYTES:
+            return out.getvalue()
+    small.thumbnail((240, 240))
+    out = io.BytesIO()
+    small.save(out, "JPEG", quality=50)
+    return out.getvalue()
+
+
+def _blurhash(picture: Image.Image) -> str:
+    small = picture.copy()
+    small.thumbnail((64, 64))
+    # blurhash-python reads pixels with Image.getdata, deprecated since Pillow 12: silence its
+    # warning here rather than in every caller, until the library moves on.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        return str(blurhash.encode(small, x_components=4, y_components=3))
 
 
 def _has_alpha(picture: Image.Image) -> bool:
@@ -113,10 +172,10 @@ async def store_image(
 ) -> StoredImage:
     """Check and re-encode an upload (in a thread: decoding is CPU work) and write it under
     ``media_dir`` with a random name. Nothing is written when the upload is refused."""
-    encoded, width, height = await asyncio.to_thread(reencode, data, purpose, field=field)
+    encoded = await asyncio.to_thread(encode, data, purpose, field=field)
     name = f"{purpose.value}-{new_token(16)}.webp"
-    await asyncio.to_thread(write_file, media_dir, name, encoded)
-    return StoredImage(name, MEDIA_TYPE, width, height)
+    await asyncio.to_thread(write_file, media_dir, name, encoded.full)
+    return StoredImage(name, MEDIA_TYPE, encoded.width, encoded.height)
 
 
 def write_file(media_dir: Path, name: str, data: bytes) -> None:

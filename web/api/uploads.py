@@ -11,7 +11,7 @@ from __future__ import annotations
 from aiohttp import BodyPartReader, web
 
 from node.errors import ValidationFailed
-from node.services.market.photos import MAX_UPLOAD_BYTES
+from node.services.images import MAX_PHOTO_BYTES
 
 _CHUNK = 64 * 1024
 _MAX_DESCRIPTION_BYTES = 6000  # 1500 characters of up to four bytes each
@@ -35,9 +35,9 @@ async def read_picture(request: web.Request, noun: str = "picture") -> tuple[byt
             buffer = bytearray()
             while chunk := await part.read_chunk(_CHUNK):
                 buffer += chunk
-                if len(buffer) > MAX_UPLOAD_BYTES:
+                if len(buffer) > MAX_PHOTO_BYTES:
                     raise web.HTTPRequestEntityTooLarge(
-                        max_size=MAX_UPLOAD_BYTES, actual_size=len(buffer),
+                        max_size=MAX_PHOTO_BYTES, actual_size=len(buffer),
                         text=f"{noun.capitalize()}s can be at most 10 MB: send a smaller one.",
                     )  # fmt: skip
             data = bytes(buffer)

@@ -14,6 +14,7 @@ from node.config import LANGUAGES
 from node.errors import Conflict, ValidationFailed
 from node.models.accounts import Account
 from node.models.market import Listing
+from node.services import images
 from node.services.market import listings, photos, shops
 from node.services.market.fields import CURRENCIES
 from node.services.market.listing_input import ListingInput
@@ -42,7 +43,7 @@ from web.views.market_labels import (
 _TEXT = ("title", "description", "kind", "purpose", "price", "currency", "price_kind",
          "quantity", "condition", "category", "city", "latitude", "longitude", "language",
          "shop", "alt")  # fmt: skip
-UPLOAD_LIMIT = photos.MAX_UPLOAD_BYTES + 64 * 1024
+UPLOAD_LIMIT = images.MAX_PHOTO_BYTES + 64 * 1024
 
 
 @web.middleware

@@ -14,12 +14,12 @@ from typing import Any
 from aiohttp import web
 
 from node.errors import ValidationFailed
-from node.services.market.photos import MAX_UPLOAD_BYTES
+from node.services.images import MAX_PHOTO_BYTES
 from node.services.social.note_media import FIELD, MAX_NOTE_MEDIA, TOO_MANY, MediaUpload
 from web.i18n import N_, Translator
 
 # Room for every picture at its cap, plus the text fields around them.
-COMPOSE_BODY_LIMIT = MAX_NOTE_MEDIA * MAX_UPLOAD_BYTES + 64 * 1024
+COMPOSE_BODY_LIMIT = MAX_NOTE_MEDIA * MAX_PHOTO_BYTES + 64 * 1024
 _TEXT_FIELDS = ("content", "language", "visibility", "in_reply_to", "summary")
 _MAX_TEXT = 20_000
 # A crafted form may carry more inputs than the page has; reading them all would cost memory
@@ -61,7 +61,7 @@ def uploads_in(form: Any) -> list[MediaUpload]:
             continue  # an input left empty
         if len(uploads) >= _MAX_READ:
             break
-        data: bytes = field.file.read(MAX_UPLOAD_BYTES + 1)
+        data: bytes = field.file.read(MAX_PHOTO_BYTES + 1)
         alt = alts[index][:_MAX_TEXT] if index < len(alts) else ""
         uploads.append(MediaUpload(data, alt))
     return uploads

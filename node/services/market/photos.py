@@ -3,20 +3,16 @@
 Decoding is the check: an SVG, an HTML page or a script renamed ``.jpg`` does not decode as a
 raster image and is refused, whatever its name or declared type. Re-encoding drops EXIF (GPS
 position, camera serial) and anything appended to the file. The stored image is WebP at most
-1600 px on its long side; the preview is a JPEG of at most 200 KB for link cards.
+1600 px on its long side; the preview is a JPEG of at most 200 KB for link cards. The encoding
+itself is the shared pipeline of ``node.services.images`` (``ImagePurpose.PHOTO``).
 """
 
 from __future__ import annotations
 
 import asyncio
-import io
 import secrets
-import warnings
-from dataclasses import dataclass
 from pathlib import Path
 
-import blurhash  # type: ignore[import-untyped]
-from PIL import Image
 from tortoise.transactions import in_transaction
 
 from node.errors import Conflict, NotFound, ValidationFailed
@@ -28,66 +24,13 @@ from node.services.market.fields import plain_line
 from node.services.market.listings import next_edit_time, own_listing
 
 MAX_PHOTOS = 8
-MAX_UPLOAD_BYTES = 10 * 1024 * 1024  # a little above avatars: product photos straight off a phone
-FULL_SIDE = 1600
-PREVIEW_SIDE = 480
-PREVIEW_MAX_BYTES = 200 * 1024
 ALT_MAX = 1500
 
 
-@dataclass(frozen=True)
-class EncodedPhoto:
-    full: bytes
-    preview: bytes
-    width: int
-    height: int
-    blurhash: str
-
-
-def encode_photo(data: bytes) -> EncodedPhoto:
-    """Decode (the shared gate of ``node.services.images``: SVG, HTML, bombs and oversize files
-    are refused there), then re-encode the photo, its preview and its blurhash."""
-    upright = images.decode(data, field="file", max_bytes=MAX_UPLOAD_BYTES).convert("RGB")
-    upright.thumbnail((FULL_SIDE, FULL_SIDE))
-    return _encode(upright)
-
-
-def _encode(image: Image.Image) -> EncodedPhoto:
-    full = io.BytesIO()
-    image.save(full, "WEBP", quality=82, method=4)  # no exif= argument: metadata is dropped
-    preview_image = image.copy()
-    preview_image.thumbnail((PREVIEW_SIDE, PREVIEW_SIDE))
-    preview = _jpeg_under(preview_image, PREVIEW_MAX_BYTES)
-    small = image.copy()
-    small.thumbnail((64, 64))
-    return EncodedPhoto(
-        full=full.getvalue(),
-        preview=preview,
-        width=image.width,
-        height=image.height,
-        blurhash=_blurhash(small),
-    )
-
-
-def _blurhash(image: Image.Image) -> str:
-    # blurhash-python reads pixels with Image.getdata, deprecated since Pillow 12: silence its
-    # warning here rather than in every caller, until the library moves on.
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DeprecationWarning)
-        return str(blurhash.encode(image, x_components=4, y_components=3))
-
-
-def _jpeg_under(image: Image.Image, limit: int) -> bytes:
-    for quality in (80, 65, 50, 35):
-        out = io.BytesIO()
-        image.save(out, "JPEG", quality=quality, optimize=True)
-        if out.tell() <= limit:
-            return out.getvalue()
-    image = image.copy()
-    image.thumbnail((240, 240))
-    out = io.BytesIO()
-    image.save(out, "JPEG", quality=50)
-    return out.getvalue()
+def encode_photo(data: bytes) -> images.EncodedImage:
+    """A listing photo through the one image pipeline (``node.services.images``); a refusal
+    names the form's ``file`` field."""
+    return images.encode(data, images.ImagePurpose.PHOTO, field="file")
 
 
 def remove_files(media_dir: Path, names: list[str]) -> None:

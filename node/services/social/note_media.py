@@ -1,7 +1,7 @@
 """Pictures in posts: up to four per note, each with alt text, through the one image pipeline.
 
-Every upload goes through :func:`node.services.market.photos.encode_photo` (the shared gate of
-``node.services.images``): decoded, re-encoded as WebP without EXIF, with its size and blurhash.
+Every upload goes through the one image pipeline (``node.services.images``, as a photo):
+decoded, re-encoded as WebP without EXIF, with its size and blurhash.
 All of a post's pictures are checked before any file is written, so a refused third picture
 leaves nothing behind. Stored pictures are the note's ``attachments`` entries; ``file`` names the
 local file, so deleting the note can remove it.
@@ -13,14 +13,11 @@ import asyncio
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from node.errors import ValidationFailed
 from node.ids import new_token
 from node.services import images
-
-if TYPE_CHECKING:
-    from node.services.market.photos import EncodedPhoto
 
 MAX_NOTE_MEDIA = 4  # what Mastodon shows (FEDERATION.md §5.0 rule 6)
 FIELD = "media"
@@ -38,7 +35,7 @@ class MediaUpload:
 
 @dataclass(frozen=True)
 class CheckedMedia:
-    encoded: EncodedPhoto
+    encoded: images.EncodedImage
     description: str
 
 
@@ -56,14 +53,6 @@ def clean_description(value: str) -> str:
     return text
 
 
-def _encode(data: bytes) -> EncodedPhoto:
-    # Imported here: the market's listings import node.services.social.notes, which imports this
-    # module, so a top-level import would be circular. The pipeline itself is shared as is.
-    from node.services.market.photos import encode_photo
-
-    return encode_photo(data)
-
-
 async def check_media(uploads: Sequence[MediaUpload]) -> list[CheckedMedia]:
     """Decode and re-encode every upload (in a thread: CPU work); ``ValidationFailed`` on
     ``media`` for too many pictures, a file that is not a raster picture, or one too large."""
@@ -71,10 +60,9 @@ async def check_media(uploads: Sequence[MediaUpload]) -> list[CheckedMedia]:
     checked = []
     for upload in uploads:
         description = clean_description(upload.description)
-        try:
-            encoded = await asyncio.to_thread(_encode, upload.data)
-        except ValidationFailed as exc:  # the shared gate names its own field; ours is media
-            raise ValidationFailed.on(FIELD, exc.message) from None
+        encoded = await asyncio.to_thread(
+            images.encode, upload.data, images.ImagePurpose.PHOTO, field=FIELD
+        )
         checked.append(CheckedMedia(encoded, description))
     return checked
 

@@ -8,7 +8,8 @@ import pytest
 from PIL import Image
 
 from node.errors import ValidationFailed
-from node.services.market.photos import PREVIEW_MAX_BYTES, encode_photo
+from node.services.images import PREVIEW_MAX_BYTES
+from node.services.market.photos import encode_photo
 
 
 def noisy_jpeg(width: int, height: int) -> bytes:
