@@ -18,7 +18,8 @@ from aiohttp import web
 
 def setup(app: web.Application) -> None:
     """Register federation routes, clients and job queues on the node's application."""
-    from federation import client, delivery, inbox, serving
+    from federation import client, inbox, serving
+    from federation.delivery import wiring as delivery
 
     client.setup(app)
     serving.setup(app)

@@ -21,6 +21,7 @@ from tortoise.migrations.executor import MigrationExecutor
 
 from node.config import Settings
 from node.models import MODEL_MODULES
+from node.services.market.search_schema import ensure_search_index
 
 log = logging.getLogger(__name__)
 
@@ -166,8 +167,6 @@ async def migrate() -> list[str]:
 
         await MigrationExecutor(conn, _apps_config()).migrate(progress=progress)
         # The listings' full-text index is not a model: created (if missing) after each run.
-        from node.services.market.search_schema import ensure_search_index
-
         await ensure_search_index(conn)
         return applied
     finally:

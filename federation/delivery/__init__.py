@@ -3,5 +3,6 @@
 - ``fanout``: recipients → one job per distinct inbox, in the change's transaction;
 - ``worker``: the job itself (sign afresh, POST, settle);
 - ``policy``: what each answer means (pure, table-tested);
-- ``hosts``: per-host health (circuit breaker, unavailable hosts, ``mark_alive``).
+- ``hosts``: per-host health (circuit breaker, unavailable hosts, ``mark_alive``);
+- ``wiring``: the publishers and the queue, put on the application at start-up.
 """

@@ -1,9 +1,8 @@
-"""Delivery: the ``Publisher`` port and the ``deliver`` queue (SECURITY.md "Delivery").
+"""Wiring delivery into the application: the publishers and the ``deliver`` queue.
 
-- ``fanout``: recipients → one job per distinct inbox, in the change's transaction;
-- ``worker``: the job itself (sign afresh, POST, settle);
-- ``policy``: what each answer means (pure, table-tested);
-- ``hosts``: per-host health (circuit breaker, unavailable hosts, ``mark_alive``).
+A module of its own, not the package's ``__init__``: the publishers import ``fanout``, and
+importing any submodule runs the package's ``__init__`` first, so wiring there could only work
+with imports hidden inside the function.
 """
 
 from __future__ import annotations
@@ -12,6 +11,11 @@ from datetime import timedelta
 
 from aiohttp import web
 
+from federation.delivery.fanout import DELIVER_QUEUE
+from federation.delivery.worker import make_deliver_handler
+from federation.publish import ActivityPublisher
+from federation.publish_market import ListingPublisher
+from federation.publish_orders import AgreementPublisher
 from node.appkeys import JOBS, MARKET_PUBLISHER, ORDER_PUBLISHER, PUBLISHER, SETTINGS, URLS
 from node.jobs.registry import QueueSpec
 
@@ -24,14 +28,6 @@ MAX_ATTEMPTS = 1000
 
 def setup(app: web.Application) -> None:
     """Set ``app[PUBLISHER]`` and register the ``deliver`` queue."""
-    # Imported here: publish imports delivery.fanout, which would otherwise import this package
-    # half-initialised.
-    from federation.delivery.fanout import DELIVER_QUEUE
-    from federation.delivery.worker import make_deliver_handler
-    from federation.publish import ActivityPublisher
-    from federation.publish_market import ListingPublisher
-    from federation.publish_orders import AgreementPublisher
-
     app[PUBLISHER] = ActivityPublisher(app[URLS], default_language=app[SETTINGS].default_language)
     app[MARKET_PUBLISHER] = ListingPublisher(
         app[URLS], default_language=app[SETTINGS].default_language

@@ -74,7 +74,7 @@ class Checker:
 
 def publisher_of(app: web.Application, urls: Urls) -> Publisher:
     publisher = app.get(PUBLISHER)
-    if publisher is None:  # delivery.setup not wired yet: the same class it will install
+    if publisher is None:  # delivery not wired yet: the same class its wiring installs
         publisher = ActivityPublisher(urls, default_language=app[SETTINGS].default_language)
     return publisher
 

@@ -15,9 +15,9 @@ from aiohttp import web
 from pydantic import BaseModel, Field
 
 from node.appkeys import SETTINGS, URLS
+from node.ids import parse_id
 from node.models.media import NoteMedia
-from node.services.social import media_uploads
-from node.services.social.notes import parse_id
+from node.services.social import media_descriptions, media_uploads
 from web.api.routing import Operation, read_json, respond
 from web.api.uploads import read_picture
 from web.api.viewer import current_actor, publisher, resolver
@@ -82,7 +82,7 @@ async def describe(request: web.Request) -> web.Response:
         form = await request.post()
         value = form.get("description", "")
         description = value if isinstance(value, str) else ""
-    row, entry = await media_uploads.describe(
+    row, entry = await media_descriptions.describe(
         publisher(request), owner, parse_id(request.match_info["id"]), description,
         resolver=resolver(request), urls=request.app[URLS],
     )  # fmt: skip

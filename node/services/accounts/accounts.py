@@ -8,6 +8,7 @@ import unicodedata
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
+from node import clock
 from node.errors import Conflict, NotFound, ValidationFailed
 from node.models.accounts import Account, Role
 from node.models.actors import Actor, ActorKind
@@ -107,7 +108,6 @@ async def create_account(
     if await Account.filter(email=email).exists():
         raise Conflict("An account with this email address already exists.")
     password_hash = await passwords.hash_password(password)
-    from node import clock
 
     try:
         async with in_transaction() as tx:

@@ -18,6 +18,7 @@ from node import clock
 from node.models.actors import Actor
 from node.models.messages import Conversation, ConversationMessage, ConversationParticipant
 from node.models.social import Note, NoteAddressee, Visibility
+from node.services.notifications import notify
 
 log = logging.getLogger(__name__)
 
@@ -122,9 +123,5 @@ async def file_direct_note(
 
 async def _notify(readers: list[Actor], author: Actor, note: Note) -> None:
     """Each local reader gets a "message" notification about the note."""
-    # Imported here: the notifications service reads note ids through the notes service, which
-    # files its direct notes through this module.
-    from node.services.notifications import notify
-
     for reader in readers:
         await notify(reader, "message", author, note)

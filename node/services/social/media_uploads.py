@@ -2,10 +2,11 @@
 
 An upload goes through the composer's pipeline (``note_media.check_media`` / ``store_media``:
 decoded, re-encoded as WebP without EXIF, size-capped) and waits in a ``NoteMedia`` row that
-only its uploader may attach or describe. ``notes.create_note(media_rows=...)`` copies the
-rows' entries into the note's ``attachments`` (the one stored shape) and links them in the
-note's transaction. Rows left unattached for a day are removed, files included, by the
-``media_cleanup`` queue, which runs once an hour and plans its own next run.
+only its uploader may attach or describe (``media_descriptions``).
+``notes.create_note(media_rows=...)`` copies the rows' entries into the note's ``attachments``
+(the one stored shape) and links them in the note's transaction. Rows left unattached for a day
+are removed, files included, by the ``media_cleanup`` queue, which runs once an hour and plans
+its own next run.
 """
 
 from __future__ import annotations
@@ -17,13 +18,13 @@ from typing import Any
 
 from node import clock
 from node.errors import NotFound, ValidationFailed
+from node.ids import parse_id
 from node.jobs import queue
 from node.jobs.registry import QueueSpec
 from node.models.actors import Actor
 from node.models.jobs import Job, JobState
 from node.models.media import NoteMedia
 from node.models.social import Note
-from node.ports import ActorResolver, Publisher
 from node.services.social import note_media
 from node.services.social.note_media import MAX_NOTE_MEDIA, MediaUpload
 from node.urls import Urls
@@ -96,39 +97,6 @@ def described(attachments: Sequence[Any], media_id: str, description: str) -> li
     ]
 
 
-async def describe(
-    publisher: Publisher,
-    owner: Actor,
-    media_id: int | None,
-    description: str,
-    *,
-    resolver: ActorResolver | None = None,
-    urls: Urls | None = None,
-) -> tuple[NoteMedia, dict[str, Any]]:
-    """Change one's upload's alt text: on the row while it waits; on the note once attached,
-    which is an edit of the post (``Update`` goes out). The row and its current entry."""
-    # Imported here: notes imports this module to attach uploads in its transaction.
-    from node.services.social import notes
-
-    row = await own_media(owner, media_id)
-    text = note_media.clean_description(description)
-    if row.note_id is None:  # type: ignore[attr-defined]
-        row.entry = {**row.entry, "description": text}
-        await row.save(update_fields=["entry"])
-        return row, dict(row.entry)
-    note = await notes.own_note(owner, row.note_id)  # type: ignore[attr-defined]
-    note = await notes.edit_note(
-        publisher, owner, note.id, content=note.content_source or "", resolver=resolver,
-        urls=urls, attachments=described(note.attachments or [], str(row.id), text),
-    )  # fmt: skip
-    return row, current_entry(row, note)
-
-
-def _number(value: int | str) -> int | None:
-    text = str(value)
-    return int(text) if text.isascii() and text.isdigit() and 0 < len(text) <= 18 else None
-
-
 async def rows_to_attach(owner: Actor, media_ids: Sequence[int | str]) -> list[NoteMedia]:
     """The owner's waiting uploads in the order given; 422 on ``media_ids`` for more than four,
     repeats, or any id that is not one of them."""
@@ -136,13 +104,13 @@ async def rows_to_attach(owner: Actor, media_ids: Sequence[int | str]) -> list[N
         raise ValidationFailed.on(MEDIA_IDS, note_media.TOO_MANY)
     if len({str(i) for i in media_ids}) != len(media_ids):
         raise ValidationFailed.on(MEDIA_IDS, "The same media is listed twice.")
-    numbers = [n for n in map(_number, media_ids) if n is not None]
+    numbers = [n for n in map(parse_id, media_ids) if n is not None]
     rows = {
         r.id: r
         for r in await NoteMedia.filter(id__in=numbers, owner_id=owner.id, note_id__isnull=True)
     }
     for media_id in media_ids:
-        if _number(media_id) not in rows:
+        if parse_id(media_id) not in rows:
             raise ValidationFailed.on(MEDIA_IDS, NOT_YOURS.format(id=media_id))
     return [rows[n] for n in numbers]
 
