@@ -5,13 +5,14 @@ from __future__ import annotations
 from aiohttp import web
 
 from node.appkeys import SETTINGS
-from web.api import accounts, blocks, follows, me, messages, moderation, notes, reactions, timelines
-from web.api import listings as market_listings
-from web.api import media as note_media
-from web.api import orders as market_orders
-from web.api import shops as market_shops
+from web.api import accounts, me, moderation
+from web.api.market import listings as market_listings
+from web.api.market import orders as market_orders
+from web.api.market import shops as market_shops
 from web.api.openapi import build_document
 from web.api.routing import Operation
+from web.api.social import blocks, follows, messages, notes, reactions, timelines
+from web.api.social import media as note_media
 
 API_OPERATIONS = web.AppKey("api_operations", list[Operation])
 

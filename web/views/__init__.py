@@ -10,22 +10,11 @@ from node.services import mail
 from web import rendering
 from web.csrf import csrf_middleware
 from web.mail_composer import COMPOSER, TemplateMailComposer
-from web.views import (
-    auth,
-    market,
-    market_composer,
-    messages,
-    moderation,
-    network,
-    notifications,
-    pages,
-    post_editing,
-    post_media,
-    profiles,
-    settings,
-    tags,
-    timelines,
-)
+from web.views import moderation, network, notifications, pages
+from web.views.accounts import auth, settings
+from web.views.market import composer as market_composer
+from web.views.market import routes as market
+from web.views.social import messages, post_editing, post_media, profiles, tags, timelines
 
 
 def setup(app: web.Application) -> None:

@@ -13,8 +13,8 @@ from node.services.social import follows
 from web.i18n import N_
 from web.rendering import NavItem, register_nav_item, render, translator_for_request
 from web.views.forms import read_form, see_other
-from web.views.market_orders import order_amounts
-from web.views.timelines import page_helpers
+from web.views.market.orders import order_amounts
+from web.views.social.timelines import page_helpers
 from web.views.viewer import cursor, publisher, signed_in
 
 PAGE = 30

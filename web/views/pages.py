@@ -12,8 +12,8 @@ from node.services.accounts import account_lifecycle
 from web.i18n import N_
 from web.rendering import render, static_url, translator_for_request
 from web.sessions import current_account, remember_language, safe_next
-from web.views import timelines
 from web.views.forms import read_form, see_other
+from web.views.social import timelines
 
 # What the node offers today, no more: a page promising what is not there misleads people.
 DESCRIPTION = N_(

@@ -46,7 +46,7 @@ def agreement_uri(urls: Urls, order_id: int) -> str:
 
 
 def order_page_path(order_id: int) -> str:
-    """The HTML page of an order (its parties only; ``web.views.market_orders``)."""
+    """The HTML page of an order (its parties only; ``web.views.market.orders``)."""
     return f"/mercado/orders/{order_id}"
 
 

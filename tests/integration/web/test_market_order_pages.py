@@ -25,7 +25,7 @@ from node.urls import Urls
 from tests.integration.web.test_market_pages import post_listing
 from tests.integration.web.webforms import active_account, csrf_in, sign_in, submit, text_of
 from tests.support.fakes import remote_actor
-from web.views.market_orders import PAGE
+from web.views.market.orders import PAGE
 
 pytestmark = pytest.mark.usefixtures("orm")
 

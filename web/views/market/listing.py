@@ -24,8 +24,8 @@ from node.services.market.taxonomy import BY_SLUG
 from node.urls import Urls
 from web.rendering import render, translator_for_request
 from web.sessions import current_account
-from web.views.market_feeds import product_ld
-from web.views.market_labels import (
+from web.views.market.feeds import product_ld
+from web.views.market.labels import (
     CONDITION_LABELS,
     DELIVERY_LABELS,
     STATE_LABELS,
@@ -132,7 +132,7 @@ async def listing_page(request: web.Request) -> web.Response:
         if listing.condition else None,
         "contact_link": contact_link(seller, listing),
         "manage": manage,
-        # Ordering and saving (web.views.market_orders, market_saved).
+        # Ordering and saving (web.views.market.orders and .saved).
         "takes_orders": not manage and orders.takes_orders(listing),
         "saved": viewer is not None and await contact.is_saved(viewer, listing),
         "moves": [(s.value, STATE_LABELS.get(s)) for s in sorted(TRANSITIONS[listing.state])]

@@ -12,7 +12,7 @@ from node.models.social import Follow, FollowState
 from node.services.social import follows
 from web.api.accounts import ActorOut, actor_out
 from web.api.routing import Operation, read_json, read_query, respond
-from web.api.timelines import PageQuery, paged
+from web.api.social.timelines import PageQuery, paged
 from web.api.viewer import current_actor, publisher, resolver
 
 

@@ -11,9 +11,9 @@ from node.models.social import Block
 from node.services.social import blocks
 from node.services.social.follows import get_actor
 from web.api.accounts import ActorOut, actor_out
-from web.api.follows import FollowIn
 from web.api.routing import Operation, read_json, read_query, respond
-from web.api.timelines import PageQuery, paged
+from web.api.social.follows import FollowIn
+from web.api.social.timelines import PageQuery, paged
 from web.api.viewer import current_actor, publisher, resolver
 
 

@@ -25,7 +25,7 @@ from web.i18n import Translator
 from web.rendering import render, translator_for_request
 from web.sessions import require_account
 from web.views.forms import see_other
-from web.views.market_labels import (
+from web.views.market.labels import (
     CONDITION_LABELS,
     DELIVERY_LABELS,
     KIND_LABELS,

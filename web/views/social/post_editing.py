@@ -28,8 +28,8 @@ from node.services.text import MAX_NOTE_CHARS, MAX_SUMMARY_CHARS
 from web.i18n import LANGUAGE_NAMES
 from web.rendering import render, translator_for_request
 from web.views.forms import read_form, see_other
-from web.views.post_media import refused_status, uploads_in
-from web.views.timelines import composer_errors, note_list_context, note_path
+from web.views.social.post_media import refused_status, uploads_in
+from web.views.social.timelines import composer_errors, note_list_context, note_path
 from web.views.viewer import publisher, resolver, signed_in
 
 _FIELDS = ("content", "summary", "language")

@@ -22,8 +22,8 @@ from node.services import hashtags, text
 from node.services.social import tag_timeline
 from web.i18n import N_
 from web.rendering import render, translator_for_request
-from web.views.market_feeds import FeedEntry, atom_document, cards, listing_entries
-from web.views.timelines import PAGE, note_list_context, note_path
+from web.views.market.feeds import FeedEntry, atom_document, cards, listing_entries
+from web.views.social.timelines import PAGE, note_list_context, note_path
 from web.views.viewer import cursor, optional_actor
 
 LISTING_PAGE = 20

@@ -17,7 +17,7 @@ from node.services.market import photos
 from node.services.market.taxonomy import BY_SLUG
 from node.urls import Urls
 from web.i18n import Translator
-from web.views.market_labels import STATE_LABELS, price_text
+from web.views.market.labels import STATE_LABELS, price_text
 
 ATOM = "http://www.w3.org/2005/Atom"
 
@@ -51,7 +51,7 @@ async def cards(urls: Urls, found: list[Listing], t: Translator) -> list[Card]:
             Card(
                 listing=listing,
                 # Listings of other servers too: their page here lets the visitor contact,
-                # order and save from their own account (web.views.market_listing).
+                # order and save from their own account (web.views.market.listing).
                 href=f"/mercado/{listing.id}",
                 price=price_text(listing, t),
                 category=category.label(t.language) if category else listing.category,

@@ -11,7 +11,7 @@ from node.services.market import contact
 from web.rendering import render, translator_for_request
 from web.sessions import require_account, safe_next
 from web.views.forms import read_form, see_other
-from web.views.market_feeds import cards
+from web.views.market.feeds import cards
 
 
 def _back(form: dict[str, str], listing_id: str) -> str:

@@ -29,7 +29,7 @@ from web.i18n import LANGUAGE_NAMES, N_, Translator
 from web.rendering import NavItem, register_nav_item, render, translator_for_request
 from web.sessions import current_account, safe_next
 from web.views.forms import read_form, see_other
-from web.views.post_media import media_error, read_post_form, refused_status
+from web.views.social.post_media import media_error, read_post_form, refused_status
 from web.views.viewer import cursor, optional_actor, publisher, resolver, signed_in
 
 PAGE = timelines.DEFAULT_LIMIT

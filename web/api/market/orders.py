@@ -2,8 +2,8 @@
 saved listings and reporting a listing to moderators.
 
 ``/api/v1/listings/{id}/contact|orders|save|report``, ``/api/v1/listings/saved`` and
-``/api/v1/orders``. Registered before ``web.api.listings`` so that ``/api/v1/listings/saved`` is
-not read as a listing id.
+``/api/v1/orders``. Registered before ``web.api.market.listings`` so that
+``/api/v1/listings/saved`` is not read as a listing id.
 """
 
 from __future__ import annotations
@@ -21,10 +21,10 @@ from node.services.market import contact, order_prices, orders
 from node.services.social import messages
 from web.api.accounts import ActorOut, actor_out
 from web.api.auth import require_account
-from web.api.listings import ListingList, ListingOut, listing_out
-from web.api.messages import ConversationDetailOut
-from web.api.notes import notes_out
+from web.api.market.listings import ListingList, ListingOut, listing_out
 from web.api.routing import Operation, read_json, read_query, respond
+from web.api.social.messages import ConversationDetailOut
+from web.api.social.notes import notes_out
 from web.api.viewer import order_publisher, publisher
 
 

@@ -18,7 +18,7 @@ from node.services.market.listing_input import CLEARABLE, ListingInput
 from node.services.market.taxonomy import CATEGORIES
 from web.api.accounts import ActorOut, actor_out
 from web.api.auth import require_account
-from web.api.listing_photos import PHOTO_OPERATIONS, PhotoOut, photo_out
+from web.api.market.listing_photos import PHOTO_OPERATIONS, PhotoOut, photo_out
 from web.api.routing import Operation, read_json, read_query, respond
 from web.api.viewer import market_publisher
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 from aiohttp import web
 
 from node.services.social import reactions
-from web.api.notes import NoteOut, note_out
 from web.api.routing import Operation, respond
+from web.api.social.notes import NoteOut, note_out
 from web.api.viewer import current_actor, publisher
 
 

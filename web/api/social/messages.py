@@ -14,8 +14,8 @@ from pydantic import BaseModel, Field
 from node.appkeys import URLS
 from node.services.social import messages
 from web.api.accounts import ActorOut, actor_out
-from web.api.notes import NoteOut, note_out, notes_out
 from web.api.routing import Operation, read_json, respond
+from web.api.social.notes import NoteOut, note_out, notes_out
 from web.api.viewer import current_actor, publisher, resolver
 
 

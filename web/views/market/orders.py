@@ -29,8 +29,8 @@ from web.ports import order_publisher
 from web.rendering import NavItem, register_nav_item, render, translator_for_request
 from web.sessions import require_account
 from web.views.forms import read_form, see_other
-from web.views.market_labels import price_text
-from web.views.market_listing import contact_link
+from web.views.market.labels import price_text
+from web.views.market.listing import contact_link
 from web.views.viewer import cursor
 
 PAGE = 20

@@ -20,8 +20,8 @@ from web.i18n import Translator
 from web.rendering import render, translator_for_request
 from web.sessions import current_account, require_account
 from web.views.forms import read_form, see_other
-from web.views.market_feeds import atom_feed, cards, shop_ld
-from web.views.market_labels import (
+from web.views.market.feeds import atom_feed, cards, shop_ld
+from web.views.market.labels import (
     NAME_TAKEN,
     TOO_MANY_SHOPS,
     category_options,

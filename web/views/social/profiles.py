@@ -17,7 +17,7 @@ from node.services.social import follows, profiles
 from web.i18n import N_, Translator
 from web.rendering import render, translator_for_request
 from web.views.forms import read_form, see_other
-from web.views.timelines import note_list_context, page_helpers
+from web.views.social.timelines import note_list_context, page_helpers
 from web.views.viewer import cursor, optional_actor, publisher, resolver, signed_in
 
 PAGE = 20

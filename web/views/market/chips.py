@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 
 from node.services.market.taxonomy import BY_SLUG
 from web.i18n import N_
-from web.views.market_labels import CONDITION_LABELS, DELIVERY_LABELS, PURPOSE_LABELS
+from web.views.market.labels import CONDITION_LABELS, DELIVERY_LABELS, PURPOSE_LABELS
 
 # Each filter a chip may show, with the form parameters removing it drops (a position is two
 # numbers and the order they serve), in the order the chips appear.

@@ -14,9 +14,9 @@ from node.services.market import network, places, search
 from node.services.market.taxonomy import BY_SLUG
 from web.i18n import N_
 from web.rendering import render, translator_for_request
-from web.views.market_chips import chips
-from web.views.market_feeds import atom_feed, cards
-from web.views.market_labels import (
+from web.views.market.chips import chips
+from web.views.market.feeds import atom_feed, cards
+from web.views.market.labels import (
     CONDITION_LABELS,
     DELIVERY_LABELS,
     PURPOSE_LABELS,

@@ -20,8 +20,8 @@ from node.models.actors import Actor
 from node.services.social import timelines
 from node.services.social.tag_timeline import tagged_notes
 from web.api.accounts import ActorOut, actor_out
-from web.api.notes import NoteOut, notes_out
 from web.api.routing import Operation, read_query, respond
+from web.api.social.notes import NoteOut, notes_out
 from web.api.viewer import current_actor, optional_actor
 
 _ID_PATTERN = r"^[0-9]{1,19}$"

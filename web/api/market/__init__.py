@@ -1,0 +1,1 @@
+"""``/api/v1`` for the market: shops, listings and their photos, orders."""

@@ -1,0 +1,2 @@
+"""``/api/v1`` for posts and people: notes, media, follows, blocks, reactions, timelines and
+messages."""

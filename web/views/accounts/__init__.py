@@ -1,0 +1,1 @@
+"""Account pages: signing up and in (``auth``) and the person's settings."""

@@ -1,0 +1,2 @@
+"""The social pages: timelines and tags, writing and editing posts and their pictures, profiles
+and messages."""
