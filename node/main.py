@@ -43,8 +43,8 @@ def create_app(
     ``run_workers`` starts the background workers in this process (``ruta serve``'s default);
     ``migrate`` applies pending migrations at start-up (first start of an embedded node).
     """
-    import federation
     import web as web_adapter
+    from federation import wiring as federation
 
     app = web.Application(
         middlewares=[error_middleware, security_headers_middleware], client_max_size=MAX_BODY
