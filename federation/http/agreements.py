@@ -15,15 +15,14 @@ from federation.convert.agreement import AGREEMENT_CONTEXT, agreement
 from federation.http.negotiation import as2_response, dump, html_redirect, wants_html
 from federation.http.objects import PRIVATE_CACHE, signed_viewer
 from node.appkeys import URLS
+from node.ids import MAX_ID
 from node.models.orders import Order
 from node.services.market.orders import agreement_uri, order_page_path
-
-_MAX_ID = 2**63 - 1
 
 
 async def get_agreement(request: web.Request) -> web.StreamResponse:
     number = int(request.match_info["id"])
-    if number > _MAX_ID:
+    if number > MAX_ID:
         raise web.HTTPNotFound(text="No such agreement.")
     if wants_html(request):
         return html_redirect(order_page_path(number))

@@ -12,17 +12,16 @@ from federation.convert.listing import listing_to_ap
 from federation.http.negotiation import as2_response, dump, html_redirect, wants_html
 from federation.http.objects import PUBLIC_CACHE, tombstone_response
 from node.appkeys import SETTINGS, URLS
+from node.ids import MAX_ID
 from node.models.market import Listing, ListingPhoto, ListingState
 from node.models.social import Tombstone
 from node.services.market.mercado import market_group
-
-_MAX_ID = 2**63 - 1
 
 
 async def get_listing(request: web.Request) -> web.StreamResponse:
     urls = request.app[URLS]
     number = int(request.match_info["id"])
-    uri = urls.absolute(f"/listings/{number}") if number <= _MAX_ID else ""
+    uri = urls.absolute(f"/listings/{number}") if number <= MAX_ID else ""
     listing = await Listing.get_or_none(uri=uri, local=True).select_related("seller")
     if listing is None or listing.state is ListingState.DRAFT:
         tombstone = await Tombstone.get_or_none(uri=uri) if uri else None

@@ -20,6 +20,7 @@ from federation.signatures import Failure, ResolvedKey, verify_request
 from federation.vocab import AS_CONTEXT, Json, addressees, compact, id_of, is_public, type_of
 from node import clock
 from node.appkeys import SETTINGS, URLS
+from node.ids import MAX_ID
 from node.models.actors import Actor
 from node.models.peers import OutgoingActivity
 from node.models.social import Follow, FollowState, Note, Tombstone
@@ -29,7 +30,6 @@ log = logging.getLogger(__name__)
 
 PUBLIC_CACHE = "public, max-age=60"
 PRIVATE_CACHE = "private, no-store"
-_MAX_ID = 2**63 - 1  # ids are BIGINT: a longer number names nothing (and must not reach SQL)
 
 
 async def signed_viewer(request: web.Request) -> Actor | None:
@@ -88,7 +88,7 @@ async def _gone(uri: str) -> web.Response | None:
 
 def _object_id(request: web.Request) -> int:
     value = int(request.match_info["id"])
-    if value > _MAX_ID:
+    if value > MAX_ID:
         raise web.HTTPNotFound(text="No such object.")
     return value
 
