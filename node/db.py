@@ -18,6 +18,7 @@ from tortoise import Tortoise, connections
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.backends.base.executor import EXECUTOR_CACHE
 from tortoise.migrations.executor import MigrationExecutor
+from tortoise.transactions import in_transaction
 
 from node.config import Settings
 from node.models import MODEL_MODULES
@@ -122,6 +123,27 @@ def connection() -> BaseDBAsyncClient:
 
 def dialect() -> str:
     return str(connection().capabilities.dialect)
+
+
+@asynccontextmanager
+async def serialised(key: str) -> AsyncIterator[BaseDBAsyncClient]:
+    """A transaction that runs alone among every transaction serialised on the same ``key``,
+    in every process of the node; for check-then-write rules (a limit, a cap) that must hold
+    under concurrent requests.
+
+    The caller's first statement must be a write (insert first, count after, raise to roll
+    back): on SQLite that statement takes the database's single write lock and keeps it to the
+    commit, as ``BEGIN IMMEDIATE`` would (Tortoise begins transactions deferred, and a read
+    first would only give a "database is locked" error to the loser of a cross-process race).
+    Within one process Tortoise's SQLite connection already runs one transaction at a time.
+    PostgreSQL at READ COMMITTED would let two transactions each miss the other's uncommitted
+    row, so there a transaction-scoped advisory lock on the key's hash queues them (another key
+    with the same hash only waits, it is never wrong).
+    """
+    async with in_transaction() as tx:
+        if dialect() == "postgres":
+            await tx.execute_query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", [key])
+        yield tx
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ refused with a message and nothing is stored; uploads never attached go after a 
 
 from __future__ import annotations
 
+import asyncio
 import io
 from datetime import timedelta
 from typing import Any
@@ -397,3 +398,17 @@ async def test_an_edit_describes_pictures_with_media_attributes_as_mastodon_apps
     assert f"Media {added} is not a picture of this post" in problem["detail"]
     stored = await Note.get(id=int(note["id"]))
     assert stored.content_source == "Mis empanadas" and len(stored.attachments) == 2
+
+
+async def test_parallel_uploads_stop_at_the_cap_of_waiting_pictures(
+    client: Client, urls: Urls, settings: Settings
+) -> None:
+    _, auth = await api_user(urls, "ana")
+    photo = phone_photo((64, 64))
+    responses = await asyncio.gather(*(upload(client, auth, photo) for _ in range(40)))
+    statuses = [r.status for r in responses]
+    assert statuses.count(200) == media_uploads.MAX_WAITING
+    assert statuses.count(422) == 40 - media_uploads.MAX_WAITING
+    assert await NoteMedia.filter(note_id__isnull=True).count() == media_uploads.MAX_WAITING
+    # The refused ones left no file behind.
+    assert len(media_files(settings)) == media_uploads.MAX_WAITING

@@ -110,8 +110,7 @@ async def register(
     if errors:
         raise ValidationFailed(errors[0].message, errors)
 
-    await rate_limits.check(rate_limits.SIGN_UP_PER_ADDRESS, address)
-    await rate_limits.hit(rate_limits.SIGN_UP_PER_ADDRESS, address)
+    await rate_limits.take(rate_limits.SIGN_UP_PER_ADDRESS, address)
     existing = await Account.get_or_none(email=accounts.validate_email(email))
     if existing is not None:
         await queue_mail(
@@ -164,10 +163,9 @@ async def resend_verification(
     The answer is the same whether or not such an account exists; attempts are rate-limited.
     """
     email = email.strip().lower()
-    await rate_limits.check(rate_limits.MAIL_PER_ADDRESS, address)
-    await rate_limits.check(rate_limits.MAIL_PER_ACCOUNT, email)
-    await rate_limits.hit(rate_limits.MAIL_PER_ADDRESS, address)
-    await rate_limits.hit(rate_limits.MAIL_PER_ACCOUNT, email)
+    await rate_limits.take_each(
+        (rate_limits.MAIL_PER_ADDRESS, address), (rate_limits.MAIL_PER_ACCOUNT, email)
+    )
     account = await Account.get_or_none(email=email)
     if account is not None and account.email_verified_at is None and account.approved_at is None:
         await _send_verification(settings, urls, composer, account)

@@ -46,10 +46,9 @@ async def request_password_reset(
     email = email.strip().lower()
     if not email or len(email) > 254:
         raise ValidationFailed.on("email", "Enter an email address such as ana@example.org.")
-    await rate_limits.check(rate_limits.MAIL_PER_ADDRESS, address)
-    await rate_limits.check(rate_limits.MAIL_PER_ACCOUNT, email)
-    await rate_limits.hit(rate_limits.MAIL_PER_ADDRESS, address)
-    await rate_limits.hit(rate_limits.MAIL_PER_ACCOUNT, email)
+    await rate_limits.take_each(
+        (rate_limits.MAIL_PER_ADDRESS, address), (rate_limits.MAIL_PER_ACCOUNT, email)
+    )
     account = await Account.get_or_none(email=email)
     if account is None or account.suspended_at is not None:
         return

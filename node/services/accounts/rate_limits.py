@@ -11,7 +11,7 @@ import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from node import clock
+from node import clock, db
 from node.errors import RateLimited
 from node.models.web import RateLimitEvent
 
@@ -42,32 +42,56 @@ def _bucket(limit: Limit, key: str) -> str:
     return f"{limit.name}:{digest}"
 
 
-async def check(limit: Limit, key: str) -> None:
-    """Raise :class:`RateLimited` when ``key`` used up ``limit``; otherwise do nothing."""
-    now = clock.now()
-    since = now - limit.window
-    events = (
-        RateLimitEvent.filter(bucket=_bucket(limit, key), created_at__gt=since)
-        .order_by("-created_at")
-        .limit(limit.max_events)
-    )
-    rows = await events.only("created_at")
-    times: list[datetime] = [row.created_at for row in rows]
-    if len(times) < limit.max_events:
-        return
-    # Free again when the oldest event that still counts leaves the window.
-    oldest = min(times)
-    retry_after = max(1, math.ceil((oldest + limit.window - now).total_seconds()))
-    raise RateLimited("Too many attempts; try again later.", retry_after=retry_after)
+async def take(limit: Limit, key: str) -> int:
+    """Count one event for ``key`` when ``limit`` has room, in one atomic step, and return the
+    event's id (see :func:`release`); raise :class:`RateLimited` and count nothing when it has
+    none. Events older than every window (the longest is an hour; a day is plenty) are
+    forgotten on the way.
 
-
-async def hit(limit: Limit, key: str) -> None:
-    """Count one event for ``key``, and forget events that left every window (the longest is
-    an hour; a day is plenty)."""
+    Checking and counting in two steps let parallel requests all pass the check before any of
+    them was counted; here the insert and the count run in one transaction serialised per
+    bucket (:func:`node.db.serialised`), and an over-limit insert is rolled back.
+    """
     now = clock.now()
     await RateLimitEvent.filter(created_at__lte=now - _FORGET_AFTER).delete()
     bucket = _bucket(limit, key)
-    await RateLimitEvent.create(bucket=bucket, created_at=now)
+    since = now - limit.window
+    async with db.serialised(bucket) as tx:
+        # The write comes first: it takes SQLite's write lock (see db.serialised).
+        event = await RateLimitEvent.create(bucket=bucket, created_at=now, using_db=tx)
+        counted = (
+            RateLimitEvent.filter(bucket=bucket, created_at__gt=since)
+            .using_db(tx)
+            .order_by("-created_at", "-id")
+            .limit(limit.max_events + 1)
+        )
+        times: list[datetime] = [row.created_at for row in await counted.only("created_at")]
+        if len(times) > limit.max_events:
+            # Free again when the oldest event that still counts leaves the window.
+            oldest = min(times[: limit.max_events])
+            retry_after = max(1, math.ceil((oldest + limit.window - now).total_seconds()))
+            raise RateLimited("Too many attempts; try again later.", retry_after=retry_after)
+    return int(event.id)
+
+
+async def take_each(*counts: tuple[Limit, str]) -> list[int]:
+    """:func:`take` each ``(limit, key)`` in order; when one is used up, release those already
+    taken (a refused attempt counts against nothing) and raise its :class:`RateLimited`."""
+    taken: list[int] = []
+    try:
+        for limit, key in counts:
+            taken.append(await take(limit, key))
+    except RateLimited:
+        await release(taken)
+        raise
+    return taken
+
+
+async def release(event_ids: list[int]) -> None:
+    """Uncount events taken by :func:`take` (an attempt that turned out not to count, such as a
+    sign-in with the right password)."""
+    if event_ids:
+        await RateLimitEvent.filter(id__in=event_ids).delete()
 
 
 async def clear(limit: Limit, key: str) -> None:

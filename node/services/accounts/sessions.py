@@ -82,19 +82,23 @@ async def authenticate(login: str, password: str, *, address: str) -> Account:
     work (a password hash is checked either way). Failures count against the account and against
     the client ``address``; past the limits every attempt raises ``RateLimited``, even a right one.
     """
-    await rate_limits.check(rate_limits.SIGN_IN_PER_ADDRESS, address)
     account = await find_account(login)
     account_key = str(account.id) if account else "unknown:" + login.strip().lower()
-    await rate_limits.check(rate_limits.SIGN_IN_PER_ACCOUNT, account_key)
+    # Only failures count, yet the attempt is counted *before* the password is checked and
+    # uncounted after a success: counting after the check let parallel guesses all be checked
+    # before the first failure was recorded.
+    attempt = await rate_limits.take_each(
+        (rate_limits.SIGN_IN_PER_ADDRESS, address),
+        (rate_limits.SIGN_IN_PER_ACCOUNT, account_key),
+    )
     # No stored password is longer than MAX_LENGTH; a longer one is checked against the dummy hash
     # (same work, bounded cost) and fails.
     fits = len(password) <= passwords.MAX_LENGTH
     stored = account.password_hash if account is not None and fits else None
     ok = await passwords.verify_password(stored, password[: passwords.MAX_LENGTH])
     if account is None or not ok:
-        await rate_limits.hit(rate_limits.SIGN_IN_PER_ADDRESS, address)
-        await rate_limits.hit(rate_limits.SIGN_IN_PER_ACCOUNT, account_key)
         raise InvalidCredentials()
+    await rate_limits.release(attempt)
     await rate_limits.clear(rate_limits.SIGN_IN_PER_ACCOUNT, account_key)
     reason = inactive_reason(account)
     if reason is not None:

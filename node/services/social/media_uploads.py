@@ -16,7 +16,9 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from node import clock
+from tortoise.backends.base.client import BaseDBAsyncClient
+
+from node import clock, db
 from node.errors import NotFound, ValidationFailed
 from node.ids import parse_id
 from node.jobs import queue
@@ -37,6 +39,10 @@ MEDIA_ATTRIBUTES = "media_attributes"
 # Uploads waiting for a post hold disk space for a day: enough for several posts being written,
 # not a free file store.
 MAX_WAITING = 20
+TOO_MANY_WAITING = (
+    "You have {max} pictures waiting for a post: publish them, or wait a day "
+    "until unused ones are removed, before uploading more."
+)
 NOT_YOURS = (
     "Media {id} cannot be attached: it is not one of your uploads waiting for a post "
     "(it may belong to someone else, be attached already, or have expired after a day)."
@@ -49,12 +55,10 @@ async def upload(
     """Check, re-encode and store one picture for a post to come; ``ValidationFailed`` on
     ``file`` (not a picture, too large, too many waiting) or ``description`` (alt text too
     long); nothing is kept."""
-    if await NoteMedia.filter(owner_id=owner.id, note_id__isnull=True).count() >= MAX_WAITING:
-        raise ValidationFailed.on(
-            "file",
-            f"You have {MAX_WAITING} pictures waiting for a post: publish them, or wait a day "
-            "until unused ones are removed, before uploading more.",
-        )
+    # Checked before the costly decoding too, so a full queue refuses at once; the check that
+    # holds under parallel uploads is the one made with the row below.
+    if await _waiting(owner) >= MAX_WAITING:
+        raise ValidationFailed.on("file", TOO_MANY_WAITING.format(max=MAX_WAITING))
     try:
         checked = await note_media.check_media([MediaUpload(data, description)])
     except ValidationFailed as exc:
@@ -64,11 +68,24 @@ async def upload(
     row = NoteMedia(owner=owner, file=entry["file"], entry=entry)
     row.entry = {**entry, "id": str(row.id)}
     try:
-        await row.save(force_create=True)
+        # Insert, then count with the row in, one owner at a time (db.serialised): counting
+        # first let parallel uploads all see room and all be kept. Over the cap, the insert is
+        # rolled back.
+        async with db.serialised(f"media-waiting:{owner.id}") as tx:
+            await row.save(force_create=True, using_db=tx)
+            if await _waiting(owner, using_db=tx) > MAX_WAITING:
+                raise ValidationFailed.on("file", TOO_MANY_WAITING.format(max=MAX_WAITING))
     except BaseException:
         note_media.remove_media(media_dir, [entry])
         raise
     return row
+
+
+async def _waiting(owner: Actor, using_db: BaseDBAsyncClient | None = None) -> int:
+    """How many of ``owner``'s uploads wait for a post."""
+    return (
+        await NoteMedia.filter(owner_id=owner.id, note_id__isnull=True).using_db(using_db).count()
+    )
 
 
 async def own_media(owner: Actor, media_id: int | None) -> NoteMedia:
