@@ -348,6 +348,10 @@ _DETAILS = {
         "This form has expired or did not come from this site. Go back, reload the page and "
         "try again."
     ),
+    csrf.CROSS_SITE: N_(
+        "This request came from another site, so it was refused to protect your account. Open "
+        "this site yourself and try again."
+    ),
 }
 
 

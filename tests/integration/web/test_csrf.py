@@ -7,6 +7,7 @@ from aiohttp.test_utils import TestClient
 
 from node.models.accounts import Account
 from node.models.web import WebSession
+from node.services.tokens import create_token
 from node.urls import Urls
 from tests.integration.web.webforms import PASSWORD, active_account, csrf_in, sign_in, text_of
 
@@ -95,3 +96,75 @@ async def test_the_api_and_inboxes_are_not_blocked_by_the_csrf_check(
     )
     # Whatever the inbox answers to an unsigned post, it is not the CSRF refusal.
     assert "expired or did not come from this site" not in await inbox.text()
+
+
+async def test_an_authorization_header_next_to_the_session_cookie_exempts_nothing(
+    browser: TestClient,
+    urls: Urls,  # type: ignore[type-arg]
+) -> None:
+    account = await active_account(urls)
+    await sign_in(browser)
+    forged = await browser.post(
+        "/settings/language",
+        data={"language": "fr"},
+        headers={"Authorization": "Basic eDp5"},
+        allow_redirects=False,
+    )
+    assert forged.status == 403
+    assert "expired or did not come from this site" in text_of(await forged.text())
+    # Not even a real API token helps a request that the session cookie authenticates.
+    _, secret = await create_token(account, "tests")
+    forged = await browser.post(
+        "/settings/language",
+        data={"language": "fr"},
+        headers={"Authorization": f"Bearer {secret}"},
+        allow_redirects=False,
+    )
+    assert forged.status == 403
+    assert (await Account.get(id=account.id)).language != "fr"
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [{"Origin": "https://evil.example"}, {"Origin": "null"}, {"Sec-Fetch-Site": "cross-site"}],
+)
+async def test_a_signed_in_state_change_from_another_site_is_refused_even_with_a_token(
+    browser: TestClient,  # type: ignore[type-arg]
+    urls: Urls,
+    headers: dict[str, str],
+) -> None:
+    account = await active_account(urls)
+    await sign_in(browser)
+    token = csrf_in(await (await browser.get("/settings")).text())
+    refused = await browser.post(
+        "/settings/language",
+        data={"csrf": token, "language": "fr"},
+        headers=headers,
+        allow_redirects=False,
+    )
+    assert refused.status == 403
+    assert refused.content_type == "text/html"
+    assert "came from another site, so it was refused" in text_of(await refused.text())
+    assert (await Account.get(id=account.id)).language != "fr"
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [{}, {"Origin": "https://test.example"}, {"Sec-Fetch-Site": "same-origin"}],
+)
+async def test_a_signed_in_state_change_from_this_site_passes(
+    browser: TestClient,  # type: ignore[type-arg]
+    urls: Urls,
+    headers: dict[str, str],
+) -> None:
+    account = await active_account(urls)
+    await sign_in(browser)
+    token = csrf_in(await (await browser.get("/settings")).text())
+    response = await browser.post(
+        "/settings/language",
+        data={"csrf": token, "language": "fr"},
+        headers=headers,
+        allow_redirects=False,
+    )
+    assert response.status == 303
+    assert (await Account.get(id=account.id)).language == "fr"
