@@ -46,8 +46,10 @@ def create_app(
     import web as web_adapter
     from federation import wiring as federation
 
+    # The headers middleware is the outermost, so the pages and problems the error middleware
+    # makes out of exceptions (404, 405, the CSRF 403, every problem+json) carry them too.
     app = web.Application(
-        middlewares=[error_middleware, security_headers_middleware], client_max_size=MAX_BODY
+        middlewares=[security_headers_middleware, error_middleware], client_max_size=MAX_BODY
     )
     app[SETTINGS] = settings
     app[URLS] = Urls(settings)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import sqlite3
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
 from aiohttp import web
@@ -190,8 +190,20 @@ CSP_PLAIN_HTTP = CSP.replace(" https:", " http: https:")
 
 @web.middleware
 async def security_headers_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
-    response = await handler(request)
-    headers = response.headers
+    """The security headers on every response, errors included: this middleware sits outside
+    :func:`error_middleware` (see ``node.main.create_app``), and what still leaves as an
+    exception (redirects, ready-made problem+json) gets them on the exception's headers, which
+    aiohttp turns into the response."""
+    try:
+        response = await handler(request)
+    except web.HTTPException as exc:
+        _add_security_headers(request, exc.headers)
+        raise
+    _add_security_headers(request, response.headers)
+    return response
+
+
+def _add_security_headers(request: web.Request, headers: MutableMapping[str, str]) -> None:
     headers.setdefault("X-Content-Type-Options", "nosniff")
     settings = request.app.get(SETTINGS)
     plain_http = settings is not None and settings.scheme == "http"
@@ -200,4 +212,3 @@ async def security_headers_middleware(request: web.Request, handler: Handler) ->
     headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
     if request.url.scheme == "https" or request.headers.get("X-Forwarded-Proto") == "https":
         headers.setdefault("Strict-Transport-Security", "max-age=31536000")
-    return response
