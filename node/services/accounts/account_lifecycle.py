@@ -161,8 +161,12 @@ async def resend_verification(
     """Mail a new confirmation link to an account whose address is not confirmed yet.
 
     The answer is the same whether or not such an account exists; attempts are rate-limited.
+    An address longer than any account's raises ``ValidationFailed`` on ``email``.
     """
     email = email.strip().lower()
+    # Longer than any stored address: the lookup below would fail on the column's length.
+    if len(email) > accounts.MAX_EMAIL:
+        raise ValidationFailed.on("email", accounts.EMAIL_INVALID)
     await rate_limits.take_each(
         (rate_limits.MAIL_PER_ADDRESS, address), (rate_limits.MAIL_PER_ACCOUNT, email)
     )

@@ -46,10 +46,15 @@ def validate_username(raw: str) -> str:
     return username
 
 
+# The longest address SMTP carries (RFC 5321), and the column's length.
+MAX_EMAIL = 254
+EMAIL_INVALID = "Enter an email address such as ana@example.org."
+
+
 def validate_email(raw: str) -> str:
     email = raw.strip().lower()
-    if len(email) > 254 or not EMAIL_RE.match(email):
-        raise ValidationFailed.on("email", "Enter an email address such as ana@example.org.")
+    if len(email) > MAX_EMAIL or not EMAIL_RE.match(email):
+        raise ValidationFailed.on("email", EMAIL_INVALID)
     return email
 
 

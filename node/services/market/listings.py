@@ -26,6 +26,7 @@ from node.errors import Conflict, NotFound, PermissionDenied
 from node.ids import new_id, parse_id
 from node.models.accounts import Account
 from node.models.actors import Actor, ActorKind
+from node.models.base import URL_MAX
 from node.models.market import (
     Listing,
     ListingState,
@@ -156,7 +157,9 @@ async def subjects(uris: Iterable[str]) -> dict[str, Listing]:
     """The listings, local or received, that conversations are about (``about_uri``), by id:
     a message page names the listing and links its page here instead of showing a bare web
     address. Drafts are left out (only their seller knows them); unknown ids are absent."""
-    wanted = {uri for uri in uris if uri}
+    # An address longer than the column cannot name a stored listing (and the database would
+    # refuse the comparison): such text stays a bare address.
+    wanted = {uri for uri in uris if uri and len(uri) <= URL_MAX}
     if not wanted:
         return {}
     found = await Listing.filter(uri__in=wanted).exclude(state=ListingState.DRAFT)

@@ -15,6 +15,7 @@ from node.models.accounts import Account
 from node.models.market import Listing
 from node.services.market import listings, photos, search, shops
 from node.services.market.listing_input import CLEARABLE, ListingInput
+from node.services.market.order_prices import MAX_PRICE_CENTS
 from node.services.market.taxonomy import CATEGORIES
 from web.api.accounts import ActorOut, actor_out
 from web.api.auth import require_account
@@ -112,8 +113,10 @@ class SearchParams(BaseModel):
     kind: Literal["product", "service"] | None = None
     condition: Literal["new", "like_new", "good", "fair", "for_parts"] | None = None
     delivery: Literal["pickup", "local_delivery", "shipping"] | None = None
-    min_price_cents: int | None = Field(None, ge=0)
-    max_price_cents: int | None = Field(None, ge=0)
+    # Bounded like a listing's price: a larger number matches nothing more, and past 64 bits
+    # the database cannot even take it as a parameter.
+    min_price_cents: int | None = Field(None, ge=0, le=MAX_PRICE_CENTS)
+    max_price_cents: int | None = Field(None, ge=0, le=MAX_PRICE_CENTS)
     shop: str | None = Field(None, max_length=64)
     tag: str | None = Field(
         None, max_length=100, description="Only listings with this hashtag (any case or accents)."

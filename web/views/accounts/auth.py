@@ -131,6 +131,9 @@ async def resend(request: web.Request) -> web.Response:
             email=email,
             address=client_address(request),
         )
+    except ValidationFailed as exc:
+        context = {"email": email, "errors": field_errors(exc, t)}
+        return await render(request, "auth/resend.html", context, status=422)
     except RateLimited as exc:
         context = {"email": email, "errors": {"form": rate_limit_message(exc, t)}}
         return _retry_after(await render(request, "auth/resend.html", context, status=429), exc)
