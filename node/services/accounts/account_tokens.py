@@ -1,7 +1,8 @@
 """One-time links sent by mail: confirm an email address, reset a password.
 
 The link carries 256 random bits; only their SHA-256 is stored. A link works once, until it
-expires, and a newer link of the same kind replaces older ones.
+expires, and a newer link of the same kind replaces older ones; a password change ends the
+reset links mailed before it.
 """
 
 from __future__ import annotations
@@ -41,11 +42,7 @@ async def issue(
 ) -> str:
     """A new link token for ``account``; earlier unused ones of the same purpose stop working."""
     now = clock.now()
-    await (
-        AccountToken.filter(account=account, purpose=purpose, used_at__isnull=True)
-        .using_db(using_db)
-        .update(used_at=now)
-    )
+    await revoke(account, purpose, using_db=using_db)
     token = new_token(32)
     await AccountToken.create(
         using_db=using_db,
@@ -55,6 +52,19 @@ async def issue(
         expires_at=now + LIFETIME[purpose],
     )
     return token
+
+
+async def revoke(
+    account: Account, purpose: TokenPurpose, *, using_db: BaseDBAsyncClient | None = None
+) -> None:
+    """End every unused link of ``purpose`` of ``account`` (a password changed by its owner
+    makes a reset link mailed before worthless: whoever reads that mail later must not choose
+    the password)."""
+    await (
+        AccountToken.filter(account=account, purpose=purpose, used_at__isnull=True)
+        .using_db(using_db)
+        .update(used_at=clock.now())
+    )
 
 
 async def peek(token: str, purpose: TokenPurpose) -> Account:
@@ -90,5 +100,11 @@ async def _valid(
         .first()
     )
     if row is None or row.used_at is not None or row.expires_at <= clock.now():
+        raise LinkInvalid()
+    # Only the newest link of its kind works. issue() already ends the older ones, but two
+    # requests issuing at the same moment could each miss the other's new row; ids are
+    # time-ordered, so a newer link is one with a larger id.
+    newer = AccountToken.filter(account_id=row.account_id, purpose=purpose, id__gt=row.id)  # type: ignore[attr-defined]
+    if await newer.using_db(using_db).exists():
         raise LinkInvalid()
     return row

@@ -24,14 +24,18 @@ CURRENT_PASSWORD_WRONG = "The current password is not right."  # noqa: S105 - a 
 
 async def change_password(account: Account, *, current: str, new: str) -> None:
     """Replace the password after checking the current one; ends every session of the account
-    (the caller opens a fresh one for the browser that made the change)."""
+    (the caller opens a fresh one for the browser that made the change) and every reset link
+    mailed before."""
     accounts.validate_password(new)
     if not await passwords.verify_password(account.password_hash, current):
         raise ValidationFailed.on("current_password", CURRENT_PASSWORD_WRONG)
     password_hash = await passwords.hash_password(new)
-    async with in_transaction():
-        await Account.filter(id=account.id).update(password_hash=password_hash)
+    async with in_transaction() as tx:
+        await Account.filter(id=account.id).using_db(tx).update(password_hash=password_hash)
         await revoke_all_sessions(account)
+        # A reset link mailed before (to the owner, or by someone who only knows the address)
+        # must not overrule the password the owner just chose.
+        await account_tokens.revoke(account, TokenPurpose.RESET_PASSWORD, using_db=tx)
     account.password_hash = password_hash
 
 

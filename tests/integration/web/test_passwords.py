@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from aiohttp import ClientResponse
 from aiohttp.test_utils import TestClient
 
 from node import clock
@@ -178,3 +179,63 @@ async def test_reset_requests_are_rate_limited_per_address_and_per_email(
         await submit(browser, "/password/reset", {"email": f"x{n}@example.org"}, headers=ip)
     blocked = await submit(browser, "/password/reset", {"email": "y@example.org"}, headers=ip)
     assert blocked.status == 429
+
+
+async def test_a_reset_link_dies_when_the_password_is_changed(
+    browser: TestClient,
+    urls: Urls,
+    sent_mails: Mails,  # type: ignore[type-arg]
+) -> None:
+    await active_account(urls)
+    assert (await submit(browser, "/password/reset", {"email": "ana@example.org"})).status == 200
+    (mail,) = await sent_mails()
+    path = link_in(mail, "/password/reset/").replace("https://test.example", "")
+    # The owner remembers the password after all, signs in and changes it.
+    await sign_in(browser)
+    changed = await submit(
+        browser,
+        "/settings/password",
+        {"current_password": PASSWORD, "new_password": NEW_PASSWORD},
+    )
+    assert changed.status == 303
+    # Whoever reads the old mail later cannot set a password of their choosing.
+    browser.session.cookie_jar.clear()
+    assert (await browser.get(path)).status == 404
+    assert (await post_new_password(browser, path, "the attacker's choice")).status == 404
+    account = await Account.get(username="ana")
+    assert await passwords.verify_password(account.password_hash, NEW_PASSWORD)
+
+
+async def test_only_the_newest_reset_link_works(
+    browser: TestClient,
+    urls: Urls,
+    sent_mails: Mails,  # type: ignore[type-arg]
+) -> None:
+    await active_account(urls)
+    for n in range(2):
+        ip = {**BROWSER_HEADERS, "X-Forwarded-For": f"203.0.113.{n}"}
+        response = await submit(
+            browser, "/password/reset", {"email": "ana@example.org"}, headers=ip
+        )
+        assert response.status == 200
+    first, second = await sent_mails()
+    old = link_in(first, "/password/reset/").replace("https://test.example", "")
+    new = link_in(second, "/password/reset/").replace("https://test.example", "")
+    assert old != new
+    assert (await browser.get(old)).status == 404
+    assert (await post_new_password(browser, old, NEW_PASSWORD)).status == 404
+    assert (await post_new_password(browser, new, NEW_PASSWORD)).status == 303
+
+
+async def post_new_password(
+    browser: TestClient,  # type: ignore[type-arg]
+    path: str,
+    password: str,
+) -> ClientResponse:
+    """Post a new password to a reset link, with a token from a page that always opens (a dead
+    link's own page is a 404 without a form)."""
+    page = await browser.get("/password/reset")
+    return await browser.post(
+        path, data={"csrf": csrf_in(await page.text()), "password": password},
+        allow_redirects=False,
+    )  # fmt: skip
