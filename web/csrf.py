@@ -29,7 +29,7 @@ from collections.abc import Awaitable, Callable
 from aiohttp import web
 
 from node.appkeys import SETTINGS
-from node.services.tokens import account_for_token
+from node.services.accounts.tokens import account_for_token
 from web.sessions import SESSION_COOKIE, set_cookie
 
 log = logging.getLogger(__name__)

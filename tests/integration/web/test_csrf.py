@@ -7,7 +7,7 @@ from aiohttp.test_utils import TestClient
 
 from node.models.accounts import Account
 from node.models.web import WebSession
-from node.services.tokens import create_token
+from node.services.accounts.tokens import create_token
 from node.urls import Urls
 from tests.integration.web.webforms import PASSWORD, active_account, csrf_in, sign_in, text_of
 

@@ -8,7 +8,7 @@ from aiohttp.test_utils import TestClient
 
 from node.models.messages import Conversation
 from node.models.social import Note
-from node.services.accounts import person_actor
+from node.services.accounts.accounts import person_actor
 from node.urls import Urls
 from tests.integration.web.webforms import active_account, sign_in, submit, text_of
 
