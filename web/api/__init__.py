@@ -5,7 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from node.appkeys import SETTINGS
-from web.api import accounts, me, moderation
+from web.api import accounts, admin_approvals, me, moderation
 from web.api.market import listings as market_listings
 from web.api.market import orders as market_orders
 from web.api.market import shops as market_shops
@@ -32,6 +32,7 @@ def all_operations() -> list[Operation]:
         *market_listings.OPERATIONS,
         *messages.OPERATIONS,
         *moderation.OPERATIONS,
+        *admin_approvals.OPERATIONS,
     ]
 
 

@@ -1,5 +1,6 @@
 """``/api/v1/admin``: the staff pages' moderation through the API — reports, accounts waiting for
-approval, suspensions, blocked servers and the audit log. Shapes follow Mastodon's admin API
+approval (approving and rejecting them: ``web.api.admin_approvals``), suspensions, blocked
+servers and the audit log. Shapes follow Mastodon's admin API
 where it has one.
 
 Every operation is for staff only: any other token gets 403 (a problem+json body). The handlers
@@ -16,7 +17,7 @@ from typing import Literal
 from aiohttp import web
 from pydantic import BaseModel, Field, RootModel
 
-from node.appkeys import PUBLISHER, SETTINGS, URLS
+from node.appkeys import PUBLISHER
 from node.errors import ValidationFailed
 from node.models.accounts import Account
 from node.models.actors import Actor
@@ -27,10 +28,10 @@ from web.api.accounts import ActorOut, actor_out
 from web.api.auth import require_account
 from web.api.routing import Operation, read_json, read_query, respond
 from web.api.viewer import resolver
-from web.mail_composer import COMPOSER
 
 
-async def _staff(request: web.Request) -> Account:
+async def staff_account(request: web.Request) -> Account:
+    """The staff account the request authenticates (403 for anyone else)."""
     return moderation.require_moderator(await require_account(request))
 
 
@@ -96,7 +97,7 @@ def report_out(report: Report) -> ReportOut:
 
 
 async def list_reports(request: web.Request) -> web.Response:
-    account = await _staff(request)
+    account = await staff_account(request)
     query = read_query(request, ReportQuery)
     reports = await moderation.report_queue(account, open_only=not query.resolved)
     await Report.fetch_for_list(reports, "resolved_by")
@@ -104,12 +105,12 @@ async def list_reports(request: web.Request) -> web.Response:
 
 
 async def get_report(request: web.Request) -> web.Response:
-    account = await _staff(request)
+    account = await staff_account(request)
     return respond(report_out(await moderation.get_report(account, None, request.match_info["id"])))
 
 
 async def close_report(request: web.Request) -> web.Response:
-    account = await _staff(request)
+    account = await staff_account(request)
     body = await read_json(request, CloseReportIn)
     report_id = request.match_info["id"]
     if body.action == "suspend":
@@ -183,19 +184,6 @@ class AccountActionOut(BaseModel):
     suspended: bool
 
 
-class RejectIn(BaseModel):
-    reason: str = Field(
-        default="",
-        max_length=account_approvals.MAX_REJECTION_REASON,
-        description="Why; it is in the mail to the person and in the audit log.",
-    )
-
-
-class RejectedOut(BaseModel):
-    acct: str = Field(description="The handle of the deleted account (free again).")
-    rejected: bool
-
-
 def admin_account_out(actor: Actor, account: Account | None) -> AdminAccountOut:
     suspended_at = account.suspended_at if account is not None else actor.suspended_at
     out = AdminAccountOut(
@@ -215,7 +203,7 @@ def admin_account_out(actor: Actor, account: Account | None) -> AdminAccountOut:
 
 
 async def list_accounts(request: web.Request) -> web.Response:
-    account = await _staff(request)
+    account = await staff_account(request)
     query = read_query(request, AccountQuery)
     rows: list[tuple[Actor, Account | None]]
     if query.origin == "remote":
@@ -234,7 +222,7 @@ async def list_accounts(request: web.Request) -> web.Response:
 
 
 async def account_action(request: web.Request) -> web.Response:
-    account = await _staff(request)
+    account = await staff_account(request)
     body = await read_json(request, AccountActionIn)
     suspended = body.type == "suspend"
     handle = await suspensions.set_suspended_by_reference(
@@ -246,29 +234,6 @@ async def account_action(request: web.Request) -> web.Response:
         note=body.note,
     )
     return respond(AccountActionOut(acct=handle, suspended=suspended))
-
-
-async def approve_account(request: web.Request) -> web.Response:
-    account = await _staff(request)
-    waiting = await account_approvals.find_account(request.match_info["account"])
-    app = request.app
-    approved = await account_approvals.approve(
-        app[SETTINGS], app[URLS], app[COMPOSER], account, waiting
-    )
-    ((_, actor),) = await account_approvals.with_actors([approved])
-    return respond(admin_account_out(actor, approved))
-
-
-async def reject_account(request: web.Request) -> web.Response:
-    account = await _staff(request)
-    body = await read_json(request, RejectIn) if request.can_read_body else RejectIn()
-    waiting = await account_approvals.find_account(request.match_info["account"])
-    await account_approvals.reject(
-        request.app[SETTINGS], request.app[COMPOSER], account, waiting, reason=body.reason
-    )
-    return respond(
-        RejectedOut(acct=f"{waiting.username}@{request.app[SETTINGS].domain}", rejected=True)
-    )
 
 
 # --- blocked servers ------------------------------------------------------------------------
@@ -297,19 +262,19 @@ def domain_block_out(block: DomainBlock) -> DomainBlockOut:
 
 
 async def list_domain_blocks(request: web.Request) -> web.Response:
-    blocks = await moderation.list_domain_blocks(await _staff(request))
+    blocks = await moderation.list_domain_blocks(await staff_account(request))
     return respond(DomainBlockList([domain_block_out(b) for b in blocks]))
 
 
 async def add_domain_block(request: web.Request) -> web.Response:
-    account = await _staff(request)
+    account = await staff_account(request)
     body = await read_json(request, DomainBlockIn)
     block = await moderation.add_domain_block(account, body.domain, reason=body.reason)
     return respond(domain_block_out(block))
 
 
 async def remove_domain_block(request: web.Request) -> web.Response:
-    account = await _staff(request)
+    account = await staff_account(request)
     await moderation.remove_domain_block(account, request.match_info["domain"])
     return web.Response(status=204)
 
@@ -346,17 +311,14 @@ def audit_entry_out(entry: ModerationAction) -> AuditEntryOut:
 
 
 async def audit_log(request: web.Request) -> web.Response:
-    account = await _staff(request)
+    account = await staff_account(request)
     query = read_query(request, AuditQuery)
     entries = await moderation.audit_log(account, limit=query.limit)
     return respond(AuditLog([audit_entry_out(e) for e in entries]))
 
 
-_STAFF = "Staff only: any other token gets 403."
+STAFF_ONLY = "Staff only: any other token gets 403."
 _REPORT_ID = {"id": "The report's id."}
-_LOCAL_ACCOUNT = {
-    "account": "This node's id for the account (`account.id` in the lists) or its username."
-}
 OPERATIONS = [
     Operation(
         "GET",
@@ -364,7 +326,7 @@ OPERATIONS = [
         list_reports,
         "Reports to work on",
         "admin",
-        description=_STAFF,
+        description=STAFF_ONLY,
         query=ReportQuery,
         response=ReportList,
         errors=(403,),
@@ -375,7 +337,7 @@ OPERATIONS = [
         get_report,
         "One report",
         "admin",
-        description=_STAFF,
+        description=STAFF_ONLY,
         response=ReportOut,
         errors=(403, 404),
         path_params=_REPORT_ID,
@@ -386,7 +348,7 @@ OPERATIONS = [
         close_report,
         "Close a report: resolve (optionally suspending the account) or dismiss it",
         "admin",
-        description=_STAFF + " A closed report cannot be closed again (422).",
+        description=STAFF_ONLY + " A closed report cannot be closed again (422).",
         request=CloseReportIn,
         response=ReportOut,
         errors=(403, 404, 422),
@@ -398,7 +360,7 @@ OPERATIONS = [
         list_accounts,
         "Accounts to moderate",
         "admin",
-        description=_STAFF,
+        description=STAFF_ONLY,
         query=AccountQuery,
         response=AdminAccountList,
         errors=(403,),
@@ -409,7 +371,7 @@ OPERATIONS = [
         account_action,
         "Suspend an account, or lift its suspension",
         "admin",
-        description=_STAFF + " A suspended local account cannot sign in and its sessions "
+        description=STAFF_ONLY + " A suspended local account cannot sign in and its sessions "
         "end; a suspended remote account's activities are refused and its posts leave "
         "every timeline. A handle that nobody answers to gets 422.",
         request=AccountActionIn,
@@ -421,38 +383,12 @@ OPERATIONS = [
         },
     ),
     Operation(
-        "POST",
-        "/api/v1/admin/accounts/{account}/approve",
-        approve_account,
-        "Approve an account waiting for approval",
-        "admin",
-        description=_STAFF + " Its owner gets a mail and may sign in. Approving an approved "
-        "account changes nothing; an account whose address is not confirmed yet gets 409.",
-        response=AdminAccountOut,
-        errors=(403, 404, 409),
-        path_params=_LOCAL_ACCOUNT,
-    ),
-    Operation(
-        "POST",
-        "/api/v1/admin/accounts/{account}/reject",
-        reject_account,
-        "Reject an account waiting for approval",
-        "admin",
-        description=_STAFF + " Its owner gets a mail (with `reason` when given), then the "
-        "account is deleted, so its username and email address are free again. The body is "
-        "optional. An approved account gets 409 (suspend it instead); one already gone, 404.",
-        request=RejectIn,
-        response=RejectedOut,
-        errors=(403, 404, 409, 422),
-        path_params=_LOCAL_ACCOUNT,
-    ),
-    Operation(
         "GET",
         "/api/v1/admin/domain_blocks",
         list_domain_blocks,
         "Blocked servers",
         "admin",
-        description=_STAFF,
+        description=STAFF_ONLY,
         response=DomainBlockList,
         errors=(403,),
     ),
@@ -462,7 +398,7 @@ OPERATIONS = [
         add_domain_block,
         "Block a server",
         "admin",
-        description=_STAFF + " Its subdomains are blocked too.",
+        description=STAFF_ONLY + " Its subdomains are blocked too.",
         request=DomainBlockIn,
         response=DomainBlockOut,
         errors=(403, 422),
@@ -473,7 +409,7 @@ OPERATIONS = [
         remove_domain_block,
         "Unblock a server",
         "admin",
-        description=_STAFF,
+        description=STAFF_ONLY,
         status=204,
         errors=(403, 404),
         path_params={"domain": "The blocked server's name."},
@@ -484,7 +420,7 @@ OPERATIONS = [
         audit_log,
         "The audit log",
         "admin",
-        description=_STAFF + " Every staff action, newest first.",
+        description=STAFF_ONLY + " Every staff action, newest first.",
         query=AuditQuery,
         response=AuditLog,
         errors=(403,),

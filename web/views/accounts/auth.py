@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol
 
 from aiohttp import web
 
 from node.appkeys import SETTINGS, URLS
+from node.config import Settings
 from node.errors import Conflict, RateLimited, ValidationFailed
 from node.models.web import TokenPurpose
 from node.services.accounts import account_lifecycle, account_tokens, password_changes, sessions
 from node.services.accounts.account_tokens import LinkInvalid
 from node.services.accounts.sessions import AccountInactive, InvalidCredentials
+from node.services.mail import MailComposer
+from node.urls import Urls
 from web.mail_composer import COMPOSER
 from web.rendering import render, translator_for_request
 from web.sessions import (
@@ -29,6 +32,15 @@ from web.views.forms import (
     read_form,
     see_other,
 )
+
+
+class _MailLink(Protocol):
+    """A service that mails a link to an address (``resend_verification``,
+    ``request_password_reset``)."""
+
+    async def __call__(
+        self, settings: Settings, urls: Urls, composer: MailComposer, *, email: str, address: str
+    ) -> None: ...
 
 
 def _retry_after(response: web.Response, exc: RateLimited) -> web.Response:
@@ -120,24 +132,31 @@ async def resend_form(request: web.Request) -> web.Response:
 
 
 async def resend(request: web.Request) -> web.Response:
+    return await _mail_link_form(
+        request, account_lifecycle.resend_verification, "auth/resend.html", reason="resend"
+    )
+
+
+async def _mail_link_form(
+    request: web.Request, send: _MailLink, template: str, *, reason: str
+) -> web.Response:
+    """The two one-field forms that mail a link (confirmation again, password reset): the same
+    answer whether or not the address has an account, its form again on a mistake or a limit."""
     form = await read_form(request)
     email = form.get("email", "")
     t = await translator_for_request(request)
+    app = request.app
     try:
-        await account_lifecycle.resend_verification(
-            request.app[SETTINGS],
-            request.app[URLS],
-            request.app[COMPOSER],
-            email=email,
-            address=client_address(request),
+        await send(
+            app[SETTINGS], app[URLS], app[COMPOSER], email=email, address=client_address(request)
         )
     except ValidationFailed as exc:
         context = {"email": email, "errors": field_errors(exc, t)}
-        return await render(request, "auth/resend.html", context, status=422)
+        return await render(request, template, context, status=422)
     except RateLimited as exc:
         context = {"email": email, "errors": {"form": rate_limit_message(exc, t)}}
-        return _retry_after(await render(request, "auth/resend.html", context, status=429), exc)
-    return await render(request, "auth/check_email.html", {"reason": "resend"})
+        return _retry_after(await render(request, template, context, status=429), exc)
+    return await render(request, "auth/check_email.html", {"reason": reason})
 
 
 # --- sign in and out ---------------------------------------------------------------------------
@@ -199,25 +218,9 @@ async def reset_request_form(request: web.Request) -> web.Response:
 
 
 async def reset_request(request: web.Request) -> web.Response:
-    form = await read_form(request)
-    email = form.get("email", "")
-    t = await translator_for_request(request)
-    try:
-        await password_changes.request_password_reset(
-            request.app[SETTINGS],
-            request.app[URLS],
-            request.app[COMPOSER],
-            email=email,
-            address=client_address(request),
-        )
-    except ValidationFailed as exc:
-        context = {"email": email, "errors": field_errors(exc, t)}
-        return await render(request, "auth/reset_request.html", context, status=422)
-    except RateLimited as exc:
-        context = {"email": email, "errors": {"form": rate_limit_message(exc, t)}}
-        page = await render(request, "auth/reset_request.html", context, status=429)
-        return _retry_after(page, exc)
-    return await render(request, "auth/check_email.html", {"reason": "reset"})
+    return await _mail_link_form(
+        request, password_changes.request_password_reset, "auth/reset_request.html", reason="reset"
+    )
 
 
 async def reset_form(request: web.Request) -> web.Response:
